@@ -1,0 +1,40 @@
+"""Assembling the aiogram Bot and Dispatcher with the singletons handlers receive."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.middlewares import DbSessionMiddleware
+from handlers import get_routers
+
+# Updates the bot must hear even before any handler asks for them.
+BASE_UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
+
+
+def build_bot(settings: Settings) -> Bot:
+    api = TelegramAPIServer.from_base(settings.telegram.api_base.rstrip("/"))
+    return Bot(
+        token=settings.require_token(),
+        session=AiohttpSession(api=api),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def build_dispatcher(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession], clock: Clock
+) -> Dispatcher:
+    dp = Dispatcher(settings=settings, clock=clock, session_factory=session_factory)
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock))
+    dp.include_routers(*get_routers())
+    return dp
+
+
+def allowed_updates(dp: Dispatcher) -> list[str]:
+    return sorted(set(dp.resolve_used_update_types()) | set(BASE_UPDATE_TYPES))

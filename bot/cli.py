@@ -1,0 +1,82 @@
+"""The `gridbot` command line: one console script, a subcommand per job."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from bot import commands
+from bot.config import ConfigError, load_settings
+from bot.db import SchemaOutOfDate
+
+Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gridbot", description="Micro-grid (微网格) group bot for a whole district."
+    )
+    parser.add_argument("--config", "-c", help="TOML config file (default: ./config.toml if any)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot against Telegram (polling by default)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.set_defaults(func=commands.run)
+
+    db = sub.add_parser("db", help="database schema management")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply every pending migration").set_defaults(
+        func=commands.db_upgrade
+    )
+    db_sub.add_parser("current", help="show the schema revision").set_defaults(
+        func=commands.db_current
+    )
+
+    imp = sub.add_parser("import", help="import the tree and staff from a CSV or YAML file")
+    imp.add_argument("file", help="a .csv, .yaml or .yml file")
+    imp.set_defaults(func=commands.import_tree)
+
+    exp = sub.add_parser("export", help="export the tree and staff (same format as import)")
+    exp.add_argument("file", help="target .csv, .yaml or .yml file ('-' for CSV on stdout)")
+    exp.set_defaults(func=commands.export_tree)
+
+    demo_data = sub.add_parser("demo-data", help="generate a realistic district as CSV or YAML")
+    demo_data.add_argument("--grids", type=int, default=8, help="micro-grids (3170 = Pinggu)")
+    demo_data.add_argument("--seed", type=int, default=7, help="random seed for names")
+    demo_data.add_argument("--output", "-o", default="-", help="file (.csv/.yaml) or - for stdout")
+    demo_data.set_defaults(func=commands.demo_data)
+
+    token = sub.add_parser("bind-token", help="issue a one-time token to bind a group to a node")
+    token.add_argument("code", help="node code, e.g. PG-03-012-05")
+    token.add_argument("--ttl-minutes", type=int, help="validity (default binding.token_ttl)")
+    token.set_defaults(func=commands.bind_token)
+
+    demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
+    demo.add_argument("--keep", action="store_true", help="keep the demo database afterwards")
+    demo.set_defaults(func=commands.demo)
+
+    emu = sub.add_parser("emulator", help="run the Bot API emulator as a local dev server")
+    emu.add_argument("--port", type=int, default=8081)
+    emu.add_argument("--no-limits", action="store_true", help="do not enforce rate limits")
+    emu.set_defaults(func=commands.emulator)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.settings = load_settings(args.config)
+        func: Command = args.func
+        return asyncio.run(func(args))
+    except (ConfigError, SchemaOutOfDate) as exc:
+        print(f"gridbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Settings: a TOML file plus GRIDBOT_* environment overrides, validated into one object."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org"
+DEFAULT_CONFIG_FILE = "config.toml"
+
+# Short names for the overrides people set most; any key also works as GRIDBOT_SECTION__KEY.
+ENV_SHORTCUTS: dict[str, tuple[str, str]] = {
+    "GRIDBOT_TOKEN": ("telegram", "token"),
+    "GRIDBOT_API_BASE": ("telegram", "api_base"),
+    "GRIDBOT_WEBHOOK_URL": ("telegram", "webhook_url"),
+    "GRIDBOT_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
+    "GRIDBOT_DATABASE_URL": ("database", "url"),
+    "GRIDBOT_LOG_LEVEL": ("logging", "level"),
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one line naming the key and where it came from."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramSettings(Section):
+    token: SecretStr | None = None
+    api_base: str = TELEGRAM_API
+    polling_timeout: int = Field(default=30, ge=0, le=50)
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
+    webhook_path: str = "/telegram/webhook"
+
+    @property
+    def is_official_api(self) -> bool:
+        return self.api_base.rstrip("/") == TELEGRAM_API
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite+aiosqlite:///gridbot.db"
+
+
+class BindingSettings(Section):
+    token_ttl_minutes: int = Field(default=1440, ge=1)
+
+
+class LoggingSettings(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        extra="forbid", env_prefix="GRIDBOT_", env_nested_delimiter="__"
+    )
+
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    binding: BindingSettings = BindingSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives through init kwargs (see load_settings), so env wins over it.
+        return (_ShortcutEnvSource(settings_cls), env_settings, init_settings)
+
+    def require_token(self) -> str:
+        """The bot token; only the emulator or a self-hosted server may run without one."""
+        if self.telegram.token is not None and self.telegram.token.get_secret_value():
+            return self.telegram.token.get_secret_value()
+        if self.telegram.is_official_api:
+            raise ConfigError(
+                "telegram.token: missing; set it in the config file or GRIDBOT_TOKEN "
+                "(get one from @BotFather)"
+            )
+        return "123456:TEST-TOKEN"
+
+
+class _ShortcutEnvSource(PydanticBaseSettingsSource):
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for env_name, (section, key) in ENV_SHORTCUTS.items():
+            if env_name in os.environ:
+                data.setdefault(section, {})[key] = os.environ[env_name]
+        return data
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Load the file (if any) and the environment; raise ConfigError with one clear line."""
+    file = Path(path) if path is not None else Path(DEFAULT_CONFIG_FILE)
+    data: dict[str, Any] = {}
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config error in {file}: not valid TOML: {exc}") from exc
+    elif path is not None:
+        raise ConfigError(f"config error: file {file} does not exist")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, file, data)) from exc
+
+
+def _describe(exc: ValidationError, file: Path, data: dict[str, Any]) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(part) for part in err["loc"])
+    origin = str(file) if _in_file(data, err["loc"]) else "the GRIDBOT_* environment"
+    if err["type"] == "extra_forbidden":
+        reason = "unknown key"
+    else:
+        shown = err.get("input")
+        secret = any(word in key for word in ("token", "secret"))
+        plain = secret or isinstance(shown, dict | SecretStr)
+        reason = err["msg"] if plain else f"{err['msg']} (got {shown!r})"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"config error in {origin}: {key}: {reason}{more}"
+
+
+def _in_file(data: Any, loc: tuple[Any, ...]) -> bool:
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True

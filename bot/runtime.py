@@ -1,0 +1,91 @@
+"""One running bot: database, aiogram objects, inbox, and the polling or webhook loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+
+from aiogram import Bot, Dispatcher
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import allowed_updates, build_bot, build_dispatcher
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import check_schema, make_engine, make_session_factory
+from bot.inbox import Inbox
+from bot.polling import poll
+from bot.webhook import WebhookReceiver, webhook_app
+
+log = logging.getLogger("gridbot.runtime")
+
+
+class BotRuntime:
+    """Start with `start_polling()` or `start_webhook()`, end with `stop()`; restartable."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.engine: AsyncEngine = make_engine(settings.database.url)
+        self.session_factory = make_session_factory(self.engine)
+        self.bot: Bot = build_bot(settings)
+        self.dp: Dispatcher = build_dispatcher(settings, self.session_factory, self.clock)
+        self.inbox = Inbox(self.session_factory, self.dp, self.bot, self.clock)
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._site_runner: web.AppRunner | None = None
+        self.webhook_secret = ""
+
+    async def _prepare(self) -> None:
+        await check_schema(self.engine)
+        me = await self.bot.me()
+        log.info(
+            "bot @%s (id %s) ready on %s", me.username, me.id, self.settings.telegram.api_base
+        )
+        await self.dp.emit_startup(bot=self.bot)
+
+    async def start_polling(self) -> None:
+        await self._prepare()
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        timeout = self.settings.telegram.polling_timeout
+        loop = poll(self.bot, self.inbox, allowed_updates(self.dp), timeout, self._stop)
+        self._tasks.append(asyncio.create_task(loop, name="polling"))
+
+    async def start_webhook(self) -> str:
+        """Serve the webhook and register it; returns the URL Telegram will call."""
+        await self._prepare()
+        tg = self.settings.telegram
+        given = tg.webhook_secret.get_secret_value() if tg.webhook_secret else ""
+        self.webhook_secret = given or secrets.token_urlsafe(32)
+        receiver = WebhookReceiver(self.inbox, self.webhook_secret)
+        self._site_runner = web.AppRunner(webhook_app(receiver, tg.webhook_path))
+        await self._site_runner.setup()
+        site = web.TCPSite(self._site_runner, tg.webhook_host, tg.webhook_port)
+        await site.start()
+        port = self._site_runner.addresses[0][1]
+        url = tg.webhook_url or f"http://{tg.webhook_host}:{port}{tg.webhook_path}"
+        self._tasks.append(asyncio.create_task(receiver.process_forever(self._stop)))
+        await self.bot.set_webhook(
+            url, secret_token=self.webhook_secret, allowed_updates=allowed_updates(self.dp)
+        )
+        log.info("webhook listening on %s:%s%s", tg.webhook_host, port, tg.webhook_path)
+        return url
+
+    async def wait(self) -> None:
+        await asyncio.gather(*self._tasks)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        # A long poll may sit in getUpdates; cancelling it is safe since nothing unstored
+        # was acknowledged and an interrupted update stays pending in the inbox.
+        _done, running = await asyncio.wait(self._tasks, timeout=2.0) if self._tasks else ((), ())
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        self._tasks.clear()
+        if self._site_runner is not None:
+            await self._site_runner.cleanup()
+        await self.dp.emit_shutdown(bot=self.bot)
+        await self.bot.session.close()
+        await self.engine.dispose()

@@ -1,0 +1,50 @@
+"""What any member of a group (or a private chat) can ask the bot."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.common import GROUP_CHATS, reply
+from models.group_service import group_by_chat
+from models.tree import Node
+from models.tree_service import (
+    ancestors_and_self,
+    path_text,
+    person_by_telegram,
+    responsible_workers,
+    roles_with_paths,
+)
+from templates import render
+
+router = Router(name="residents")
+
+
+@router.message(Command("whereami"), F.chat.type.in_(GROUP_CHATS))
+async def cmd_whereami(message: Message, session: AsyncSession) -> None:
+    group = await group_by_chat(session, message.chat.id)
+    node = await session.get(Node, group.node_id) if group and group.node_id else None
+    if node is None:
+        await reply(message, render("whereami", path=None))
+        return
+    path = path_text(await ancestors_and_self(session, node))
+    workers = await responsible_workers(session, node)
+    await reply(message, render("whereami", path=path, code=node.code, workers=workers))
+
+
+@router.message(CommandStart(), F.chat.type == "private")
+async def cmd_start(message: Message, session: AsyncSession) -> None:
+    user = message.from_user
+    person = await person_by_telegram(session, user.id) if user else None
+    roles = [
+        {"label": role.kind.label, "path": path}
+        for role, path in (await roles_with_paths(session, person) if person else [])
+    ]
+    await reply(message, render("start", name=person.name if person else None, roles=roles))
+
+
+@router.message(Command("help"))
+async def cmd_help(message: Message) -> None:
+    await reply(message, render("help"))

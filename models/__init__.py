@@ -1,0 +1,18 @@
+"""Tables and pure domain rules; importing the package registers every table on the metadata."""
+
+from models.groups import BindToken, Group
+from models.inbox import InboxStatus, InboxUpdate
+from models.people import Person, Role, RoleKind
+from models.tree import Level, Node
+
+__all__ = [
+    "BindToken",
+    "Group",
+    "InboxStatus",
+    "InboxUpdate",
+    "Level",
+    "Node",
+    "Person",
+    "Role",
+    "RoleKind",
+]
