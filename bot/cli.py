@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     emu = sub.add_parser("emulator", help="run the Bot API emulator as a local dev server")
     emu.add_argument("--port", type=int, default=8081)
     emu.add_argument("--no-limits", action="store_true", help="do not enforce rate limits")
+    emu.add_argument("--echo", action="store_true", help="print every chat's activity live")
     emu.set_defaults(func=commands.emulator)
     return parser
 

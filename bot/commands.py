@@ -164,7 +164,8 @@ async def demo(args: argparse.Namespace) -> int:
 
 
 async def emulator(args: argparse.Namespace) -> int:
-    from emulator.__main__ import serve
+    from emulator.__main__ import parse_args, serve
 
-    await serve(port=args.port, limits=not args.no_limits)
+    argv = ["--port", str(args.port)] + ["--no-limits"] * args.no_limits + ["--echo"] * args.echo
+    await serve(parse_args(argv))
     return 0
