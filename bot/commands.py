@@ -24,7 +24,6 @@ from bot.db import (
     upgrade,
 )
 from bot.logsetup import setup_logging
-from bot.runtime import BotRuntime
 from models.demo_data import generate_district
 from models.group_service import create_bind_token
 from models.importer import ImportFailed, export_file, import_file
@@ -43,6 +42,8 @@ async def run(args: argparse.Namespace) -> int:
     token = settings.require_token()
     secret = settings.telegram.webhook_secret
     setup_logging(settings.logging.level, [token, secret.get_secret_value() if secret else ""])
+    from bot.runtime import BotRuntime  # aiogram takes seconds to import; only `run` needs it
+
     runtime = BotRuntime(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

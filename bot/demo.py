@@ -12,8 +12,10 @@ from typing import Any
 
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.logsetup import setup_logging
 from bot.runtime import BotRuntime
 from emulator import BotAPIEmulator, EmulatorClient
+from emulator.events import describe
 from models.demo_data import generate_district
 from models.group_service import create_bind_token
 from models.importer import import_tree
@@ -61,6 +63,7 @@ async def run_demo(keep: bool = False) -> int:
         telegram={"api_base": emu.base_url, "token": TOKEN, "polling_timeout": 1},
         database={"url": url},
     )
+    setup_logging("WARNING", [TOKEN])
     runtime = BotRuntime(settings)
     printer = asyncio.create_task(_print_events(client))
     try:
@@ -93,15 +96,7 @@ async def _print_events(client: EmulatorClient) -> None:
     while True:
         for event in await client.events(after=seq, timeout=1.0):
             seq = max(seq, event["seq"])
-            print(_format_event(event), flush=True)
-
-
-def _format_event(event: dict[str, Any]) -> str:
-    who = "🤖 " + event["from_name"] if event.get("from_is_bot") else event.get("from_name", "")
-    body = event.get("text") or event.get("caption") or ""
-    kind = {"edit": " (edited)", "delete": " (deleted)", "pin": " (pinned)"}.get(event["kind"], "")
-    text = body.replace("\n", "\n    ")
-    return f"[{event.get('chat_title') or event['chat_id']}] {who}{kind}: {text}"
+            print(describe(event).replace("\n", "\n    "), flush=True)
 
 
 async def issue_token(stage: Stage, code: str) -> str:

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import contextlib
 import signal
-from typing import Any
 
+from .events import describe
 from .server import BotAPIEmulator
 
 
@@ -24,17 +24,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--privacy-mode", action="store_true")
     parser.add_argument("--echo", action="store_true", help="print chat activity live")
     return parser.parse_args(argv)
-
-
-def describe(event: dict[str, Any]) -> str:
-    body = event.get("text") or event.get("caption") or ""
-    if event.get("photo"):
-        body = f"[photo] {body}".strip()
-    if event.get("service"):
-        body = body or "[" + ", ".join(event["service"]) + "]"
-    who = ("🤖 " if event.get("from_is_bot") else "") + str(event.get("from_name"))
-    tag = "" if event["kind"] == "message" else f" ({event['kind']})"
-    return f"[{event['chat_title']}] #{event['message_id']} {who}{tag}: {body}"
 
 
 async def echo(emulator: BotAPIEmulator) -> None:

@@ -7,6 +7,17 @@ from collections import deque
 from typing import Any
 
 
+def describe(event: dict[str, Any]) -> str:
+    body = event.get("text") or event.get("caption") or ""
+    if event.get("photo"):
+        body = f"[photo] {body}".strip()
+    if event.get("service"):
+        body = body or "[" + ", ".join(event["service"]) + "]"
+    who = ("🤖 " if event.get("from_is_bot") else "") + str(event.get("from_name"))
+    tag = "" if event["kind"] == "message" else f" ({event['kind']})"
+    return f"[{event['chat_title']}] #{event['message_id']} {who}{tag}: {body}"
+
+
 class EventLog:
     def __init__(self, keep: int = 10_000) -> None:
         self.items: deque[dict[str, Any]] = deque(maxlen=keep)

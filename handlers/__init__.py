@@ -8,5 +8,6 @@ from handlers import membership, residents, staff
 
 
 def get_routers() -> list[Router]:
-    # membership first: service messages (migration) must not reach command handlers.
-    return [membership.router, staff.router, residents.router]
+    """Fresh routers for one Dispatcher (a router can belong to a single parent)."""
+    # membership first: service messages (migrations) must not reach command handlers.
+    return [membership.get_router(), staff.get_router(), residents.get_router()]

@@ -15,10 +15,8 @@ from models.group_service import follow_migration, mark_bot_removed, record_bot_
 from templates import render
 
 log = logging.getLogger("gridbot.membership")
-router = Router(name="membership")
 
 
-@router.my_chat_member(ChatMemberUpdatedFilter(JOIN_TRANSITION), F.chat.type.in_(GROUP_CHATS))
 async def on_bot_added(
     event: ChatMemberUpdated, bot: Bot, session: AsyncSession, clock: Clock
 ) -> None:
@@ -31,13 +29,11 @@ async def on_bot_added(
         await send(bot, event.chat.id, render("greeting", bot_name=me.first_name))
 
 
-@router.my_chat_member(ChatMemberUpdatedFilter(LEAVE_TRANSITION), F.chat.type.in_(GROUP_CHATS))
 async def on_bot_removed(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:
     group = await mark_bot_removed(session, event.chat.id, clock.now())
     log.info("bot removed from chat %s; group kept as inactive: %s", event.chat.id, group)
 
 
-@router.message(F.migrate_to_chat_id)
 async def on_migrated_away(message: Message, session: AsyncSession) -> None:
     assert message.migrate_to_chat_id is not None
     await follow_migration(
@@ -46,9 +42,22 @@ async def on_migrated_away(message: Message, session: AsyncSession) -> None:
     log.info("group %s migrated to %s", message.chat.id, message.migrate_to_chat_id)
 
 
-@router.message(F.migrate_from_chat_id)
 async def on_migrated_here(message: Message, session: AsyncSession) -> None:
     assert message.migrate_from_chat_id is not None
     await follow_migration(
         session, message.migrate_from_chat_id, message.chat.id, message.chat.title or ""
     )
+
+
+def get_router() -> Router:
+    router = Router(name="membership")
+    in_group = F.chat.type.in_(GROUP_CHATS)
+    router.my_chat_member.register(
+        on_bot_added, ChatMemberUpdatedFilter(JOIN_TRANSITION), in_group
+    )
+    router.my_chat_member.register(
+        on_bot_removed, ChatMemberUpdatedFilter(LEAVE_TRANSITION), in_group
+    )
+    router.message.register(on_migrated_away, F.migrate_to_chat_id)
+    router.message.register(on_migrated_here, F.migrate_from_chat_id)
+    return router

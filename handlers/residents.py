@@ -19,10 +19,7 @@ from models.tree_service import (
 )
 from templates import render
 
-router = Router(name="residents")
 
-
-@router.message(Command("whereami"), F.chat.type.in_(GROUP_CHATS))
 async def cmd_whereami(message: Message, session: AsyncSession) -> None:
     group = await group_by_chat(session, message.chat.id)
     node = await session.get(Node, group.node_id) if group and group.node_id else None
@@ -34,7 +31,6 @@ async def cmd_whereami(message: Message, session: AsyncSession) -> None:
     await reply(message, render("whereami", path=path, code=node.code, workers=workers))
 
 
-@router.message(CommandStart(), F.chat.type == "private")
 async def cmd_start(message: Message, session: AsyncSession) -> None:
     user = message.from_user
     person = await person_by_telegram(session, user.id) if user else None
@@ -45,6 +41,13 @@ async def cmd_start(message: Message, session: AsyncSession) -> None:
     await reply(message, render("start", name=person.name if person else None, roles=roles))
 
 
-@router.message(Command("help"))
 async def cmd_help(message: Message) -> None:
     await reply(message, render("help"))
+
+
+def get_router() -> Router:
+    router = Router(name="residents")
+    router.message.register(cmd_whereami, Command("whereami"), F.chat.type.in_(GROUP_CHATS))
+    router.message.register(cmd_start, CommandStart(), F.chat.type == "private")
+    router.message.register(cmd_help, Command("help"))
+    return router

@@ -16,10 +16,8 @@ from models.tree_service import ancestors_and_self, path_text, responsible_worke
 from templates import render
 
 log = logging.getLogger("gridbot.audit")
-router = Router(name="staff")
 
 
-@router.message(Command("bind"), F.chat.type.in_(GROUP_CHATS))
 async def cmd_bind(
     message: Message, command: CommandObject, session: AsyncSession, clock: Clock
 ) -> None:
@@ -53,6 +51,12 @@ async def cmd_bind(
     await reply(message, render(name, path=path, code=outcome.node.code, workers=workers))
 
 
-@router.message(Command("bind"))
 async def cmd_bind_private(message: Message) -> None:
     await reply(message, render("bind_private"))
+
+
+def get_router() -> Router:
+    router = Router(name="staff")
+    router.message.register(cmd_bind, Command("bind"), F.chat.type.in_(GROUP_CHATS))
+    router.message.register(cmd_bind_private, Command("bind"))
+    return router

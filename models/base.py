@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -35,4 +36,18 @@ class AwareDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-ChatId = BigInteger
+class StrEnumColumn(TypeDecorator[Any]):
+    """A StrEnum stored as plain text, handed back as the enum member (not a bare str)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_type: type[enum.StrEnum], length: int = 32) -> None:
+        super().__init__(length)
+        self._enum = enum_type
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self._enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else self._enum(value)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, String, Text
+from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
-from models.base import AwareDateTime, utcnow
+from models.base import AwareDateTime, StrEnumColumn, utcnow
 
 
 class InboxStatus(enum.StrEnum):
@@ -27,7 +27,8 @@ class InboxUpdate(SQLModel, table=True):
     )
     payload: str = Field(sa_column=Column(Text, nullable=False))
     status: InboxStatus = Field(
-        default=InboxStatus.pending, sa_column=Column(String(16), nullable=False, index=True)
+        default=InboxStatus.pending,
+        sa_column=Column(StrEnumColumn(InboxStatus, 16), nullable=False, index=True),
     )
     received_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
     processed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

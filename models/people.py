@@ -7,6 +7,8 @@ import enum
 from sqlalchemy import BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.base import StrEnumColumn
+
 
 class RoleKind(enum.StrEnum):
     resident = "resident"
@@ -78,4 +80,4 @@ class Role(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     node_id: int = Field(foreign_key="node.id", index=True)
-    kind: RoleKind = Field(sa_column=Column(String(32), nullable=False))
+    kind: RoleKind = Field(sa_column=Column(StrEnumColumn(RoleKind, 32), nullable=False))

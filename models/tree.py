@@ -7,6 +7,8 @@ import enum
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
+from models.base import StrEnumColumn
+
 
 class Level(enum.StrEnum):
     district = "district"
@@ -44,7 +46,7 @@ class Node(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String(64), unique=True, nullable=False, index=True))
     name: str = Field(max_length=200)
-    level: Level = Field(sa_column=Column(String(16), nullable=False))
+    level: Level = Field(sa_column=Column(StrEnumColumn(Level, 16), nullable=False))
     parent_id: int | None = Field(default=None, foreign_key="node.id", index=True)
     lineage: str = Field(default="/", sa_column=Column(String(512), nullable=False, index=True))
 

@@ -111,3 +111,14 @@ def test_run_against_an_unreachable_server_fails_cleanly_without_the_token(
     assert result.returncode == 1
     assert "bot stopped" in result.stderr
     assert "SECRETTOKEN" not in result.stderr + result.stdout
+
+
+def test_the_demo_plays_its_scenes_and_exits_cleanly(tmp_path: Path) -> None:
+    result = gridbot(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "✅ 本群已绑定到：平谷区 › 滨河街道 › 府前社区" in out
+    assert "抱歉，您没有绑定「PG-01-001-02」的权限" in out
+    assert "这个绑定码已经使用过了" in out
+    assert out.count("📍 本群位置") == 2  # before and after the supergroup migration
+    assert out.rstrip().endswith("== demo finished")

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models.inbox import InboxStatus, InboxUpdate
 from tests.e2e.conftest import World
-from tests.e2e.test_groups import GRID1, WORKER1, say
+from tests.e2e.test_group_binding import GRID1, WORKER1, say
 
 
 async def inbox_rows(world: World) -> list[InboxUpdate]:
