@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl-minutes", type=int, help="validity (default binding.token_ttl)")
     token.set_defaults(func=commands.bind_token)
 
+    classify = sub.add_parser(
+        "classify", help="classify messages from stdin, one per line, as JSON lines"
+    )
+    classify.add_argument("--dictionary", help="keyword file (default: the shipped one)")
+    classify.set_defaults(func=commands.classify)
+
     demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
     demo.add_argument("--keep", action="store_true", help="keep the demo database afterwards")
     demo.set_defaults(func=commands.demo)

@@ -158,6 +158,17 @@ async def bind_token(args: argparse.Namespace) -> int:
     return 0
 
 
+async def classify(args: argparse.Namespace) -> int:
+    from tickets.cli import run as classify_stdin
+    from tickets.validation import DictionaryError
+
+    try:
+        return classify_stdin(sys.stdin, sys.stdout, args.dictionary)
+    except (DictionaryError, OSError) as exc:
+        print(f"gridbot: {exc}", file=sys.stderr)
+        return 2
+
+
 async def demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-SUBCOMMANDS = ["run", "db", "import", "export", "demo-data", "bind-token", "demo", "emulator"]
+SUBCOMMANDS = [
+    "run",
+    "db",
+    "import",
+    "export",
+    "demo-data",
+    "bind-token",
+    "classify",
+    "demo",
+    "emulator",
+]
 Result = subprocess.CompletedProcess[str]
 
 
@@ -122,3 +133,28 @@ def test_the_demo_plays_its_scenes_and_exits_cleanly(tmp_path: Path) -> None:
     assert "这个绑定码已经使用过了" in out
     assert out.count("📍 本群位置") == 2  # before and after the supergroup migration
     assert out.rstrip().endswith("== demo finished")
+
+
+def test_classify_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GRIDBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "classify"],
+        input="我家漏水了，楼下都湿了\n大家早上好\n",
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["category"] == "repair" and first["matched"]
+    assert second["category"] == "none"
+
+
+def test_classify_with_a_broken_dictionary_says_what_is_wrong(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text("[categories.safety]\npriority = 'soon'\n", "utf-8")
+    result = gridbot(tmp_path, "classify", "--dictionary", "bad.toml")
+    assert result.returncode == 2
+    assert "bad.toml" in result.stderr
