@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.middlewares import DbSessionMiddleware
+from bot.notifier import Notifier
+from bot.policy import ticket_policy
 from handlers import get_routers
+from tickets.classifier import DEFAULT_DICTIONARY
+from tickets.reloading import ReloadingClassifier
 
 # Updates the bot must hear even before any handler asks for them.
 BASE_UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
@@ -27,10 +31,25 @@ def build_bot(settings: Settings) -> Bot:
     )
 
 
+def build_classifier(settings: Settings) -> ReloadingClassifier:
+    path = settings.tickets.dictionary or str(DEFAULT_DICTIONARY)
+    return ReloadingClassifier(path)
+
+
 def build_dispatcher(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession], clock: Clock
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    notifier: Notifier,
 ) -> Dispatcher:
-    dp = Dispatcher(settings=settings, clock=clock, session_factory=session_factory)
+    dp = Dispatcher(
+        settings=settings,
+        clock=clock,
+        session_factory=session_factory,
+        classifier=build_classifier(settings),
+        policy=ticket_policy(settings.tickets),
+        notifier=notifier,
+    )
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock))
     dp.include_routers(*get_routers())
     return dp

@@ -55,6 +55,37 @@ class BindingSettings(Section):
     token_ttl_minutes: int = Field(default=1440, ge=1)
 
 
+class DeadlineSettings(Section):
+    claim_minutes: int = Field(ge=1)
+    resolve_minutes: int = Field(ge=1)
+
+
+Priority = Literal["urgent", "high", "normal"]
+TicketCategory = Literal[
+    "missing_person", "safety", "repair", "environment", "dispute", "assistance", "other"
+]
+
+
+def _default_sla() -> dict[Priority, DeadlineSettings]:
+    return {
+        "urgent": DeadlineSettings(claim_minutes=5, resolve_minutes=120),
+        "high": DeadlineSettings(claim_minutes=30, resolve_minutes=480),
+        "normal": DeadlineSettings(claim_minutes=120, resolve_minutes=2880),
+    }
+
+
+class TicketSettings(Section):
+    dictionary: str = ""
+    duplicate_window_minutes: int = Field(default=30, ge=0)
+    feedback_hours: int = Field(default=48, ge=1)
+    progress_to_group: bool = True
+    sweep_seconds: int = Field(default=30, ge=1)
+    timezone: str = "Asia/Shanghai"
+    missing_person_levels: list[Literal["community", "town", "district"]] = ["community", "town"]
+    sla: dict[Priority, DeadlineSettings] = Field(default_factory=_default_sla)
+    sla_by_category: dict[TicketCategory, dict[Priority, DeadlineSettings]] = {}
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -67,6 +98,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
     binding: BindingSettings = BindingSettings()
+    tickets: TicketSettings = TicketSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import allowed_updates, build_bot, build_dispatcher
@@ -15,8 +17,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import check_schema, make_engine, make_session_factory
 from bot.inbox import Inbox
+from bot.notifier import Notifier
+from bot.policy import ticket_policy
 from bot.polling import poll
 from bot.webhook import WebhookReceiver, webhook_app
+from tickets.escalation import sweep
 
 log = logging.getLogger("gridbot.runtime")
 
@@ -30,7 +35,14 @@ class BotRuntime:
         self.engine: AsyncEngine = make_engine(settings.database.url)
         self.session_factory = make_session_factory(self.engine)
         self.bot: Bot = build_bot(settings)
-        self.dp: Dispatcher = build_dispatcher(settings, self.session_factory, self.clock)
+        self.policy = ticket_policy(settings.tickets)
+        self.notifier = Notifier(
+            self.bot, self.session_factory, ZoneInfo(settings.tickets.timezone)
+        )
+        self.dp: Dispatcher = build_dispatcher(
+            settings, self.session_factory, self.clock, self.notifier
+        )
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.inbox = Inbox(self.session_factory, self.dp, self.bot, self.clock)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -44,6 +56,22 @@ class BotRuntime:
             "bot @%s (id %s) ready on %s", me.username, me.id, self.settings.telegram.api_base
         )
         await self.dp.emit_startup(bot=self.bot)
+        self.scheduler.add_job(
+            self.sweep_once,
+            "interval",
+            seconds=self.settings.tickets.sweep_seconds,
+            id="sweep",
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.start()
+
+    async def sweep_once(self) -> int:
+        """Escalate overdue tickets and close unrated ones; deadlines live in the database."""
+        now = self.clock.now()
+        notices = await sweep(self.session_factory, now, self.policy)
+        await self.notifier.publish(notices, now)
+        return len(notices)
 
     async def start_polling(self) -> None:
         await self._prepare()
@@ -77,6 +105,8 @@ class BotRuntime:
 
     async def stop(self) -> None:
         self._stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         # A long poll may sit in getUpdates; cancelling it is safe since nothing unstored
         # was acknowledged and an interrupted update stays pending in the inbox.
         _done, running = await asyncio.wait(self._tasks, timeout=2.0) if self._tasks else ((), ())

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import membership, residents, staff
+from handlers import membership, reports, residents, staff, workers
 
 
 def get_routers() -> list[Router]:
     """Fresh routers for one Dispatcher (a router can belong to a single parent)."""
     # membership first: service messages (migrations) must not reach command handlers.
-    return [membership.get_router(), staff.get_router(), residents.get_router()]
+    return [
+        membership.get_router(),
+        staff.get_router(),
+        residents.get_router(),
+        workers.get_router(),
+        reports.get_router(),  # last: it takes any remaining group message
+    ]

@@ -12,8 +12,8 @@ from models.group_service import group_by_chat
 from models.tree import Node
 from models.tree_service import (
     ancestors_and_self,
+    mark_private_chat,
     path_text,
-    person_by_telegram,
     responsible_workers,
     roles_with_paths,
 )
@@ -33,7 +33,7 @@ async def cmd_whereami(message: Message, session: AsyncSession) -> None:
 
 async def cmd_start(message: Message, session: AsyncSession) -> None:
     user = message.from_user
-    person = await person_by_telegram(session, user.id) if user else None
+    person = await mark_private_chat(session, user.id) if user else None
     roles = [
         {"label": role.kind.label, "path": path}
         for role, path in (await roles_with_paths(session, person) if person else [])

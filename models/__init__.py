@@ -3,16 +3,22 @@
 from models.groups import BindToken, Group
 from models.inbox import InboxStatus, InboxUpdate
 from models.people import Person, Role, RoleKind
+from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
 from models.tree import Level, Node
 
 __all__ = [
     "BindToken",
+    "EventKind",
     "Group",
     "InboxStatus",
     "InboxUpdate",
     "Level",
     "Node",
     "Person",
+    "Rating",
     "Role",
     "RoleKind",
+    "Ticket",
+    "TicketEvent",
+    "TicketStatus",
 ]

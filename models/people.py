@@ -69,6 +69,8 @@ class Person(SQLModel, table=True):
         default=None, sa_column=Column(BigInteger, unique=True, nullable=True, index=True)
     )
     telegram_username: str | None = Field(default=None, max_length=64, index=True)
+    # Set when the person opens a private chat with the bot (/start); a 403 clears it.
+    private_chat: bool = Field(default=False)
 
 
 class Role(SQLModel, table=True):

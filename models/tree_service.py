@@ -78,3 +78,12 @@ async def roles_with_paths(session: AsyncSession, person: Person) -> list[tuple[
         .order_by(Node.lineage)
     )
     return [(role, path_text(await ancestors_and_self(session, node))) for role, node in result]
+
+
+async def mark_private_chat(session: AsyncSession, user_id: int) -> Person | None:
+    """The person opened a private chat with the bot, so it may message them from now on."""
+    person = await person_by_telegram(session, user_id)
+    if person is not None and not person.private_chat:
+        person.private_chat = True
+        await session.flush()
+    return person

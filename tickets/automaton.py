@@ -36,10 +36,16 @@ def build_automaton(dictionary: Dictionary) -> ahocorasick.Automaton:
     def add_suppressors(scope: Category | None, groups: tuple[SuppressorGroup, ...]) -> None:
         for group in groups:
             for term in group.terms:
-                entry(term).reaches.append((
-                    scope, group.before, group.after, group.clause,
-                    group.affects != "boosts", group.affects != "terms",
-                ))
+                entry(term).reaches.append(
+                    (
+                        scope,
+                        group.before,
+                        group.after,
+                        group.clause,
+                        group.affects != "boosts",
+                        group.affects != "terms",
+                    )
+                )
                 entry(term).dominates = entry(term).masks = True
 
     for rules in dictionary.categories.values():

@@ -109,8 +109,9 @@ class Classifier:
         if raised is not None and raised.rank > priority.rank:
             priority = raised
         details = extract_details(norm, full=best is Category.MISSING_PERSON)
-        return Classification(best, priority, tuple(dict.fromkeys(matched[best])),
-                              details or EMPTY_DETAILS)
+        return Classification(
+            best, priority, tuple(dict.fromkeys(matched[best])), details or EMPTY_DETAILS
+        )
 
 
 @lru_cache(maxsize=1)

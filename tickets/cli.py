@@ -1,6 +1,6 @@
 """Line-oriented classification: one message per input line, one JSON object per output line.
 
-    python -m tickets [--dictionary FILE] < messages.txt
+python -m tickets [--dictionary FILE] < messages.txt
 """
 
 from __future__ import annotations

@@ -67,14 +67,16 @@ def _suppressors(reader: Reader, value: Any, key: str) -> tuple[SuppressorGroup,
         at = f"{key}[{i}]"
         group = reader.table(raw, at, _GROUP_KEYS)
         window = reader.count(group.get("window", 0), f"{at}.window")
-        groups.append(SuppressorGroup(
-            name=str(group.get("name", f"#{i}")),
-            terms=reader.terms(group.get("terms"), f"{at}.terms"),
-            before=reader.count(group.get("before", window), f"{at}.before"),
-            after=reader.count(group.get("after", window), f"{at}.after"),
-            clause=reader.flag(group.get("clause", False), f"{at}.clause"),
-            affects=reader.choice(group.get("affects", "all"), f"{at}.affects", _AFFECTS),
-        ))
+        groups.append(
+            SuppressorGroup(
+                name=str(group.get("name", f"#{i}")),
+                terms=reader.terms(group.get("terms"), f"{at}.terms"),
+                before=reader.count(group.get("before", window), f"{at}.before"),
+                after=reader.count(group.get("after", window), f"{at}.after"),
+                clause=reader.flag(group.get("clause", False), f"{at}.clause"),
+                affects=reader.choice(group.get("affects", "all"), f"{at}.affects", _AFFECTS),
+            )
+        )
     return tuple(groups)
 
 

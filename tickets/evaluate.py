@@ -63,12 +63,14 @@ def evaluate(examples: Iterable[Example], classifier: Classifier) -> dict[str, A
             urgent += 1
             urgent_found += result.priority is Priority.URGENT and result.is_case
         if not category_ok or result.priority is not example.priority:
-            errors.append({
-                "text": example.text,
-                "expected": f"{example.category}/{example.priority}",
-                "got": f"{result.category}/{result.priority}",
-                "matched": list(result.matched),
-            })
+            errors.append(
+                {
+                    "text": example.text,
+                    "expected": f"{example.category}/{example.priority}",
+                    "got": f"{result.category}/{result.priority}",
+                    "matched": list(result.matched),
+                }
+            )
     per_category = {
         c.value: {
             "precision": _ratio(true_pos[c], predicted[c]),
@@ -112,9 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dictionary", help="keyword TOML file (default: the shipped one)")
     parser.add_argument("--errors", action="store_true", help="list every misclassification")
     args = parser.parse_args(argv)
-    classifier = (
-        Classifier.from_file(args.dictionary) if args.dictionary else default_classifier()
-    )
+    classifier = Classifier.from_file(args.dictionary) if args.dictionary else default_classifier()
     report = evaluate(load_corpus(args.corpus), classifier)
     errors = report.pop("errors")
     for line in format_report(report):

@@ -46,8 +46,7 @@ CLOTHING_RE = re.compile(
 _CLOTHING_NOUNS = re.compile(r"衣|服|裤|裙|衫|袄|褂|鞋|帽|镜|罩|巾|套|包|夹克|背心|t恤|拐|袋")
 
 _VEHICLE = (
-    "电动三轮车|三轮车|自行车|电动车|电瓶车|摩托车|机车|单车|脚踏车|面包车|小轿车|轿车|"
-    "货车|汽车"
+    "电动三轮车|三轮车|自行车|电动车|电瓶车|摩托车|机车|单车|脚踏车|面包车|小轿车|轿车|货车|汽车"
 )
 _PLATE = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 VEHICLE_RE = re.compile(
@@ -67,8 +66,12 @@ def find_phones(text: str) -> tuple[str, ...]:
     """Mobile and landline numbers, digits only (separators removed)."""
     if not any(ch.isdigit() for ch in text):
         return ()
-    return _unique([re.sub(r"[^0-9]", "", m.group("mobile") or m.group("landline"))
-                    for m in PHONE_RE.finditer(text)])
+    return _unique(
+        [
+            re.sub(r"[^0-9]", "", m.group("mobile") or m.group("landline"))
+            for m in PHONE_RE.finditer(text)
+        ]
+    )
 
 
 def _mask_digits(number: str, head: int, tail: int) -> str:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 
-import models.base
 from alembic import op
 ${imports if imports else ""}
 

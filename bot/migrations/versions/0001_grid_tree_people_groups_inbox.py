@@ -11,8 +11,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.base
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -27,8 +25,8 @@ def upgrade() -> None:
         sa.Column("update_id", sa.BigInteger(), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("received_at", models.base.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", models.base.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("update_id"),
@@ -79,9 +77,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("node_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", models.base.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", models.base.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("used_by_chat_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["node_id"],
@@ -100,11 +98,11 @@ def upgrade() -> None:
         sa.Column("chat_type", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("node_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("added_at", models.base.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("bound_at", models.base.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("bound_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("bound_by_user_id", sa.BigInteger(), nullable=True),
         sa.Column("migrated_from_chat_id", sa.BigInteger(), nullable=True),
-        sa.Column("left_at", models.base.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["node_id"],
             ["node.id"],

@@ -1,0 +1,158 @@
+"""Sends what the ticket workflow asks for: staff DMs with buttons, group lines, rating prompts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, tzinfo
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
+
+from bot.callbacks import rating_keyboard, staff_keyboard
+from bot.db import session_scope
+from models.groups import Group
+from models.people import Person
+from models.tickets import EventKind, Ticket
+from models.tree import Node
+from models.tree_service import ancestors_and_self, path_text
+from templates import render
+from tickets.events import AskRating, Notice, NotifyStaff, TellGroup
+from tickets.extract import mask_phones
+from tickets.history import history, record
+
+log = logging.getLogger("gridbot.notify")
+
+
+class Notifier:
+    def __init__(
+        self, bot: Bot, session_factory: async_sessionmaker[AsyncSession], tz: tzinfo
+    ) -> None:
+        self._bot = bot
+        self._factory = session_factory
+        self._tz = tz
+
+    async def publish(
+        self, notices: list[Notice], now: datetime, session: AsyncSession | None = None
+    ) -> None:
+        """Send every notice; uses the caller's session so uncommitted work is visible."""
+        if session is None:
+            async with session_scope(self._factory) as own:
+                await self.publish(notices, now, own)
+            return
+        for notice in notices:
+            ticket = await session.get(Ticket, notice.ticket_id)
+            if ticket is None:
+                continue
+            if isinstance(notice, NotifyStaff):
+                await self._staff(session, ticket, notice, now)
+            elif isinstance(notice, TellGroup):
+                await self._group(session, ticket, notice)
+            elif isinstance(notice, AskRating):
+                await self._ask_rating(session, ticket)
+
+    async def _staff(
+        self, session: AsyncSession, ticket: Ticket, notice: NotifyStaff, now: datetime
+    ) -> None:
+        node = await session.get(Node, ticket.node_id)
+        path = path_text(await ancestors_and_self(session, node)) if node else ""
+        lines = (
+            [
+                render(
+                    "ticket_event",
+                    at=f"{e.at.astimezone(self._tz):%m-%d %H:%M}",
+                    who=name,
+                    kind=e.kind.value,
+                    text=mask_phones(e.text),
+                )
+                for e, name in await history(session, ticket.id or 0)
+            ]
+            if notice.reason != "new"
+            else []
+        )
+        text = render(
+            "ticket_staff",
+            t=ticket,
+            reason=notice.reason.value,
+            path=path,
+            quote=mask_phones(ticket.text),
+            reporter=ticket.reporter_name,
+            note=notice.note,
+            history=lines[-8:],
+            due=_due(ticket, self._tz),
+        )
+        people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
+        for person in people.scalars():
+            if person.telegram_user_id is None:
+                continue
+            sent = await self._send(person.telegram_user_id, text, staff_keyboard(ticket.id or 0))
+            if sent is False:
+                person.private_chat = False
+                record(session, ticket, EventKind.unreachable, now, text=person.name)
+
+    async def _group(self, session: AsyncSession, ticket: Ticket, notice: TellGroup) -> None:
+        names = await _names(session, notice.person_ids)
+        text = render(
+            "ticket_progress",
+            t=ticket,
+            update=notice.update.value,
+            names=names,
+            note=mask_phones(notice.note),
+        )
+        if notice.update.value == "unreachable":
+            text = render("ticket_unreachable", t=ticket, names=names)
+        await self._to_group(session, ticket, text)
+
+    async def _ask_rating(self, session: AsyncSession, ticket: Ticket) -> None:
+        text = render("ticket_rate", t=ticket, reporter=ticket.reporter_name)
+        await self._to_group(session, ticket, text, rating_keyboard(ticket.id or 0))
+
+    async def _to_group(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        group = await session.get(Group, ticket.group_id)
+        if group is None or not group.active:
+            return
+        await self._send(group.chat_id, text, markup, reply_to=ticket.source_message_id)
+
+    async def _send(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        reply_to: int | None = None,
+    ) -> bool | None:
+        """True when sent; False when the chat refused us (403); None on other failures."""
+        try:
+            await self._bot.send_message(
+                chat_id,
+                text,
+                reply_markup=markup,
+                reply_to_message_id=reply_to,
+                allow_sending_without_reply=True,
+            )
+            return True
+        except TelegramForbiddenError as exc:
+            log.warning("chat %s refused a message: %s", chat_id, exc)
+            return False
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            log.warning("could not send to chat %s: %s", chat_id, exc)
+            return None
+
+
+async def _names(session: AsyncSession, person_ids: tuple[int, ...]) -> str:
+    if not person_ids:
+        return ""
+    result = await session.execute(select(Person.name).where(col(Person.id).in_(person_ids)))
+    return "、".join(result.scalars())
+
+
+def _due(ticket: Ticket, tz: tzinfo) -> str:
+    due = ticket.claim_due_at
+    return f"{due.astimezone(tz):%m-%d %H:%M}" if due else ""

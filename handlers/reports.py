@@ -1,0 +1,144 @@
+"""Residents report in their group: plain messages, /report, photos; they rate the result."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import RateTicket
+from bot.clock import Clock
+from bot.notifier import Notifier
+from handlers.common import GROUP_CHATS, reply
+from models.tree import Node
+from templates import render
+from tickets.extract import mask_phones
+from tickets.feedback import rate
+from tickets.opening import Opening, Outcome, Report, remember_reply, report_message
+from tickets.policy import TicketPolicy
+from tickets.reloading import ReloadingClassifier
+
+
+def _report(message: Message, text: str, explicit: bool) -> Report:
+    user = message.from_user
+    assert user is not None
+    photos = (message.photo[-1].file_id,) if message.photo else ()
+    replied = message.reply_to_message
+    return Report(
+        chat_id=message.chat.id,
+        reporter_user_id=user.id,
+        reporter_name=user.full_name,
+        text=text,
+        message_id=message.message_id,
+        photos=photos,
+        explicit=explicit,
+        reply_to_message_id=replied.message_id
+        if replied and replied.from_user and replied.from_user.is_bot
+        else None,
+    )
+
+
+async def _handle(
+    message: Message,
+    report: Report,
+    session: AsyncSession,
+    clock: Clock,
+    classifier: ReloadingClassifier,
+    policy: TicketPolicy,
+    notifier: Notifier,
+) -> Opening:
+    now = clock.now()
+    opening = await report_message(session, report, classifier.classify(report.text), policy, now)
+    ticket = opening.ticket
+    if opening.outcome is Outcome.opened and ticket is not None and opening.route is not None:
+        level = await session.get(Node, opening.route.node.id)
+        deadline = policy.deadline(ticket.category, ticket.priority)
+        answer = await reply(
+            message,
+            render(
+                "ticket_opened",
+                t=ticket,
+                quote=mask_phones(ticket.text),
+                handlers="、".join(p.name for p in opening.route.recipients),
+                level=level.name if level else "",
+                claim_minutes=int(deadline.claim.total_seconds() // 60),
+            ),
+        )
+        if answer is not None and ticket.id is not None:
+            await remember_reply(session, ticket.id, answer.message_id)
+        await notifier.publish(opening.notices, now, session)
+    elif opening.outcome is Outcome.added and ticket is not None:
+        await reply(message, render("ticket_added", t=ticket))
+    elif opening.outcome is Outcome.linked and ticket is not None:
+        await reply(message, render("ticket_linked", t=ticket))
+    return opening
+
+
+async def on_group_message(
+    message: Message,
+    session: AsyncSession,
+    clock: Clock,
+    classifier: ReloadingClassifier,
+    policy: TicketPolicy,
+    notifier: Notifier,
+) -> None:
+    text = message.text or message.caption or ""
+    if message.from_user is None or message.from_user.is_bot or not text.strip():
+        return
+    report = _report(message, text, explicit=bool(message.photo))
+    await _handle(message, report, session, clock, classifier, policy, notifier)
+
+
+async def cmd_report(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    classifier: ReloadingClassifier,
+    policy: TicketPolicy,
+    notifier: Notifier,
+) -> None:
+    text = (command.args or "").strip()
+    if not text or message.from_user is None:
+        await reply(message, render("report_usage"))
+        return
+    opening = await _handle(
+        message,
+        _report(message, text, explicit=True),
+        session,
+        clock,
+        classifier,
+        policy,
+        notifier,
+    )
+    if opening.outcome is Outcome.unbound:
+        await reply(message, render("report_unbound"))
+
+
+async def on_rating(
+    query: CallbackQuery,
+    callback_data: RateTicket,
+    session: AsyncSession,
+    clock: Clock,
+    policy: TicketPolicy,
+    notifier: Notifier,
+) -> None:
+    now = clock.now()
+    rated = await rate(
+        session, callback_data.ticket_id, query.from_user.id, callback_data.rating, now, policy
+    )
+    await notifier.publish(rated.notices, now, session)
+    await query.answer(
+        render("ticket_rated", outcome=rated.outcome.value, rating=callback_data.rating.label)
+    )
+
+
+def get_router() -> Router:
+    router = Router(name="reports")
+    in_group = F.chat.type.in_(GROUP_CHATS)
+    router.message.register(cmd_report, Command("report"), in_group)
+    router.message.register(on_group_message, in_group, F.text & ~F.text.startswith("/"))
+    router.message.register(on_group_message, in_group, F.photo, F.caption)
+    router.callback_query.register(on_rating, RateTicket.filter())
+    return router

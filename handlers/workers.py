@@ -1,0 +1,144 @@
+"""Grid workers and admins run tickets: /tickets, /claim, /note, /done, /transfer, /escalate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import TicketAction
+from bot.clock import Clock
+from bot.notifier import Notifier
+from handlers.common import reply
+from templates import render
+from tickets import actions
+from tickets.access import ActionRefused, tickets_visible_to
+from tickets.policy import TicketPolicy
+
+NUMBER = re.compile(r"^#?(\d{1,12})$")
+USAGE = {
+    "claim": "/claim 工单号",
+    "note": "/note 工单号 备注内容",
+    "done": "/done 工单号 处理结果（可附图片）",
+    "transfer": "/transfer 工单号 网格编码",
+    "escalate": "/escalate 工单号 上报原因",
+}
+
+
+def _parse(command: CommandObject, needs_text: bool) -> tuple[int, str] | None:
+    parts = (command.args or "").split(maxsplit=1)
+    match = NUMBER.match(parts[0]) if parts else None
+    text = parts[1].strip() if len(parts) > 1 else ""
+    if match is None or (needs_text and not text):
+        return None
+    return int(match.group(1)), text
+
+
+async def cmd_tickets(message: Message, session: AsyncSession) -> None:
+    if message.from_user is None:
+        return
+    found = await tickets_visible_to(session, message.from_user.id)
+    await reply(message, render("ticket_list", tickets=found, title="工单"))
+
+
+Act = Callable[[int, str], Awaitable[actions.Done]]
+
+
+async def _run(
+    message: Message,
+    name: str,
+    act: Act,
+    parsed: tuple[int, str] | None,
+    notifier: Notifier,
+    session: AsyncSession,
+    clock: Clock,
+) -> None:
+    if parsed is None:
+        await reply(message, render("ticket_usage", usage=USAGE[name]))
+        return
+    try:
+        done = await act(*parsed)
+    except ActionRefused as refused:
+        await reply(
+            message, render("ticket_refused", reason=refused.reason.value, number=parsed[0])
+        )
+        return
+    await notifier.publish(done.notices, clock.now(), session)
+    past = {
+        "claim": "claimed",
+        "note": "noted",
+        "done": "resolved",
+        "transfer": "transferred",
+        "escalate": "escalated",
+    }[name]
+    await reply(message, render("ticket_action", action=past, t=done.ticket, note=parsed[1]))
+
+
+def _photos(message: Message) -> tuple[str, ...]:
+    return (message.photo[-1].file_id,) if message.photo else ()
+
+
+async def cmd_ticket_action(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    policy: TicketPolicy,
+    notifier: Notifier,
+) -> None:
+    if message.from_user is None:
+        return
+    name, user, now = command.command.lower(), message.from_user.id, clock.now()
+    acts: dict[str, Act] = {
+        "claim": lambda n, _t: actions.claim(session, n, user, now, policy),
+        "note": lambda n, t: actions.add_note(session, n, user, t, now),
+        "done": lambda n, t: actions.resolve(session, n, user, t, _photos(message), now, policy),
+        "transfer": lambda n, t: actions.transfer(session, n, user, t.split()[0], now, policy),
+        "escalate": lambda n, t: actions.escalate(session, n, user, t, now, policy),
+    }
+    needs_text = name in {"note", "transfer", "escalate"}
+    await _run(message, name, acts[name], _parse(command, needs_text), notifier, session, clock)
+
+
+async def on_ticket_button(
+    query: CallbackQuery,
+    callback_data: TicketAction,
+    session: AsyncSession,
+    clock: Clock,
+    policy: TicketPolicy,
+    notifier: Notifier,
+) -> None:
+    number, user, now = callback_data.ticket_id, query.from_user.id, clock.now()
+    if callback_data.action == "transfer":
+        await query.answer(render("ticket_usage", usage=USAGE["transfer"]), show_alert=True)
+        return
+    try:
+        if callback_data.action == "claim":
+            done = await actions.claim(session, number, user, now, policy)
+        elif callback_data.action == "done":
+            done = await actions.resolve(session, number, user, "", (), now, policy)
+        else:
+            done = await actions.escalate(session, number, user, "网格员上报", now, policy)
+    except ActionRefused as refused:
+        await query.answer(
+            render("ticket_refused", reason=refused.reason.value, number=number), show_alert=True
+        )
+        return
+    await notifier.publish(done.notices, now, session)
+    past = {"claim": "claimed", "done": "resolved", "escalate": "escalated"}[callback_data.action]
+    await query.answer(render("ticket_action", action=past, t=done.ticket, note=""))
+
+
+def get_router() -> Router:
+    router = Router(name="workers")
+    router.message.register(cmd_tickets, Command("tickets"))
+    router.message.register(cmd_ticket_action, Command(*USAGE))
+    router.callback_query.register(
+        on_ticket_button,
+        TicketAction.filter(F.action.in_({"claim", "transfer", "escalate", "done"})),
+    )
+    return router

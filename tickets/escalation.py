@@ -1,0 +1,133 @@
+"""逐级上报: a ticket that misses its deadline moves one level up, exactly once per deadline."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
+
+from models.people import Person
+from models.tickets import EventKind, Ticket, TicketStatus
+from models.tree import Node
+from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
+from tickets.history import record
+from tickets.policy import TicketPolicy
+from tickets.routing import parent_with_staff, staff_at
+
+log = logging.getLogger("gridbot.tickets")
+
+
+async def escalate_ticket(
+    session: AsyncSession,
+    ticket: Ticket,
+    now: datetime,
+    policy: TicketPolicy,
+    actor: Person | None = None,
+    reason: str = "",
+) -> list[Notice]:
+    """Move the ticket to the next level with staff; [] if it is already at the top."""
+    current = await session.get(Node, ticket.handling_node_id)
+    upper = await parent_with_staff(session, current) if current else None
+    if upper is None or upper.id is None or ticket.id is None:
+        return []
+    # Guarded update: a second sweeper (or a restart) that read the same row changes nothing.
+    claimed = ticket.status is TicketStatus.claimed
+    deadline = policy.deadline(ticket.category, ticket.priority)
+    result = await session.execute(
+        update(Ticket)
+        .where(
+            col(Ticket.id) == ticket.id, col(Ticket.escalation_level) == ticket.escalation_level
+        )
+        .values(
+            handling_node_id=upper.id,
+            escalation_level=ticket.escalation_level + 1,
+            claim_due_at=None if claimed else now + deadline.claim,
+            resolve_due_at=now + deadline.resolve if claimed else ticket.resolve_due_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 1) == 0:
+        return []
+    await session.refresh(ticket)
+    text = reason or ("超时未接单" if not claimed else "超时未办结")
+    record(
+        session,
+        ticket,
+        EventKind.escalated,
+        now,
+        actor=actor,
+        node_id=upper.id,
+        text=f"{upper.name}：{text}",
+    )
+    await session.flush()
+    told = tuple(p.id for p in await staff_at(session, upper) if p.id is not None)
+    return [
+        NotifyStaff(ticket.id, told, StaffReason.escalated, text),
+        TellGroup(ticket.id, GroupUpdate.escalated, note=upper.name),
+    ]
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    unclaimed = col(Ticket.status).in_([TicketStatus.new, TicketStatus.reopened])
+    return or_(
+        and_(unclaimed, col(Ticket.claim_due_at) <= now),
+        and_(col(Ticket.status) == TicketStatus.claimed, col(Ticket.resolve_due_at) <= now),
+    )
+
+
+async def sweep(
+    factory: async_sessionmaker[AsyncSession], now: datetime, policy: TicketPolicy
+) -> list[Notice]:
+    """Escalate every overdue ticket and close unrated ones, one transaction per ticket."""
+    async with factory() as session:
+        due = list((await session.execute(select(Ticket.id).where(_overdue(now)))).scalars())
+        stale = list(
+            (
+                await session.execute(
+                    select(Ticket.id).where(
+                        col(Ticket.status) == TicketStatus.resolved,
+                        col(Ticket.feedback_due_at) <= now,
+                    )
+                )
+            ).scalars()
+        )
+    notices: list[Notice] = []
+    for ticket_id in due:
+        async with factory() as session, session.begin():
+            ticket = await session.get(Ticket, ticket_id)
+            if (
+                ticket is None
+                or not (
+                    await session.execute(
+                        select(Ticket.id).where(col(Ticket.id) == ticket_id, _overdue(now))
+                    )
+                ).first()
+            ):
+                continue
+            found = await escalate_ticket(session, ticket, now, policy)
+            if not found:  # at the top already: stop the clock so it is not swept again
+                ticket.claim_due_at = ticket.resolve_due_at = None
+            notices.extend(found)
+    for ticket_id in stale:
+        async with factory() as session, session.begin():
+            await close_unrated(session, ticket_id, now)
+    if due or stale:
+        log.info("sweep at %s: %d overdue, %d unrated closed", now, len(due), len(stale))
+    return notices
+
+
+async def close_unrated(session: AsyncSession, ticket_id: int, now: datetime) -> None:
+    """No rating in time counts as no rating (never as satisfied)."""
+    result = await session.execute(
+        update(Ticket)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.resolved)
+        .values(status=TicketStatus.closed, closed_at=now, feedback_due_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 1):
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is not None:
+            record(session, ticket, EventKind.closed, now, text="未评价")

@@ -1,0 +1,52 @@
+"""What the workflow asks the outside world to say; the bot layer renders and sends these."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class StaffReason(enum.StrEnum):
+    new = "new"
+    escalated = "escalated"
+    reopened = "reopened"
+    transferred = "transferred"
+    alert = "alert"  # told at once (missing person) without being the handler
+
+
+class GroupUpdate(enum.StrEnum):
+    claimed = "claimed"
+    resolved = "resolved"
+    reopened = "reopened"
+    escalated = "escalated"
+    unreachable = "unreachable"
+
+
+@dataclass(frozen=True)
+class NotifyStaff:
+    """Direct messages to staff about a ticket, with the action buttons."""
+
+    ticket_id: int
+    person_ids: tuple[int, ...]
+    reason: StaffReason
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TellGroup:
+    """One short progress line in the ticket's group."""
+
+    ticket_id: int
+    update: GroupUpdate
+    person_ids: tuple[int, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AskRating:
+    """The reporter is asked to rate the result."""
+
+    ticket_id: int
+
+
+Notice = NotifyStaff | TellGroup | AskRating

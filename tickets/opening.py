@@ -1,0 +1,211 @@
+"""From a resident's message to a ticket: append, link, or open and route a new one."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.group_service import group_by_chat
+from models.tickets import OPEN_STATUSES, EventKind, Ticket
+from models.tree import Node
+from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
+from tickets.history import record
+from tickets.model import Category, Classification
+from tickets.policy import TicketPolicy
+from tickets.routing import Route, alert_levels, route_from
+
+EXPLICIT_CATEGORY = "other"  # /report text the classifier cannot place
+
+
+@dataclass(frozen=True)
+class Report:
+    chat_id: int
+    reporter_user_id: int
+    reporter_name: str
+    text: str
+    message_id: int | None = None
+    photos: tuple[str, ...] = ()
+    reply_to_message_id: int | None = None
+    explicit: bool = False  # /report or a photo: a case even if no keyword matched
+
+
+class Outcome(enum.StrEnum):
+    opened = "opened"
+    added = "added"
+    linked = "linked"
+    not_a_case = "not_a_case"
+    unbound = "unbound"
+
+
+@dataclass
+class Opening:
+    outcome: Outcome
+    ticket: Ticket | None = None
+    route: Route | None = None
+    notices: list[Notice] = field(default_factory=list)
+
+
+async def report_message(
+    session: AsyncSession,
+    report: Report,
+    found: Classification,
+    policy: TicketPolicy,
+    now: datetime,
+) -> Opening:
+    group = await group_by_chat(session, report.chat_id)
+    if group is None or group.node_id is None or group.id is None:
+        return Opening(Outcome.unbound)
+    if report.reply_to_message_id is not None:
+        target = await _open_ticket(
+            session, bot_message_id=report.reply_to_message_id, group_id=group.id
+        )
+        if target is not None:
+            return await _append(session, target, report, now)
+    if found.category is Category.NONE and not report.explicit:
+        return Opening(Outcome.not_a_case)
+    category = found.category.value if found.category is not Category.NONE else EXPLICIT_CATEGORY
+    since = now - policy.duplicate_window
+    mine = await _open_ticket(
+        session, group_id=group.id, since=since, reporter=report.reporter_user_id
+    )
+    if mine is not None:
+        return await _append(session, mine, report, now)
+    same = await _open_ticket(session, node_id=group.node_id, since=since, category=category)
+    if same is not None:
+        record(
+            session,
+            same,
+            EventKind.linked,
+            now,
+            actor_user_id=report.reporter_user_id,
+            text=f"{report.reporter_name}: {report.text}",
+        )
+        return Opening(Outcome.linked, same)
+    node = await session.get(Node, group.node_id)
+    assert node is not None
+    return await _open(session, report, found, category, group.id, node, policy, now)
+
+
+async def _open(
+    session: AsyncSession,
+    report: Report,
+    found: Classification,
+    category: str,
+    group_id: int,
+    node: Node,
+    policy: TicketPolicy,
+    now: datetime,
+) -> Opening:
+    route = await route_from(session, node)
+    deadline = policy.deadline(category, found.priority.value)
+    assert node.id is not None and route.node.id is not None
+    ticket = Ticket(
+        category=category,
+        priority=found.priority.value,
+        text=report.text,
+        details=json.dumps(found.details.to_json_dict(), ensure_ascii=False),
+        photos=json.dumps(list(report.photos)),
+        reporter_user_id=report.reporter_user_id,
+        reporter_name=report.reporter_name,
+        group_id=group_id,
+        source_message_id=report.message_id,
+        node_id=node.id,
+        handling_node_id=route.node.id,
+        created_at=now,
+        claim_due_at=now + deadline.claim,
+        resolve_due_at=now + deadline.resolve,
+    )
+    session.add(ticket)
+    await session.flush()
+    assert ticket.id is not None
+    record(
+        session,
+        ticket,
+        EventKind.opened,
+        now,
+        actor_user_id=report.reporter_user_id,
+        node_id=node.id,
+        text=report.text,
+    )
+    notices: list[Notice] = []
+    if route.unreachable:
+        names = "、".join(p.name for p in route.unreachable)
+        record(session, ticket, EventKind.unreachable, now, text=names)
+        notices.append(
+            TellGroup(
+                ticket.id, GroupUpdate.unreachable, tuple(p.id for p in route.unreachable if p.id)
+            )
+        )
+    told = tuple(p.id for p in route.recipients if p.id is not None)
+    record(
+        session,
+        ticket,
+        EventKind.routed,
+        now,
+        node_id=route.node.id,
+        text="、".join(p.name for p in route.recipients),
+    )
+    notices.append(NotifyStaff(ticket.id, told, StaffReason.new))
+    if category == Category.MISSING_PERSON.value:
+        extra = [
+            p.id
+            for p in await alert_levels(session, node, policy.missing_person_levels)
+            if p.id is not None and p.id not in told
+        ]
+        if extra:
+            notices.append(NotifyStaff(ticket.id, tuple(extra), StaffReason.alert))
+    return Opening(Outcome.opened, ticket, route, notices)
+
+
+async def _append(session: AsyncSession, ticket: Ticket, report: Report, now: datetime) -> Opening:
+    if report.photos:
+        ticket.photos = json.dumps([*json.loads(ticket.photos), *report.photos])
+    record(
+        session,
+        ticket,
+        EventKind.added,
+        now,
+        actor_user_id=report.reporter_user_id,
+        text=report.text,
+    )
+    await session.flush()
+    return Opening(Outcome.added, ticket)
+
+
+async def _open_ticket(
+    session: AsyncSession,
+    *,
+    group_id: int | None = None,
+    node_id: int | None = None,
+    since: datetime | None = None,
+    reporter: int | None = None,
+    category: str | None = None,
+    bot_message_id: int | None = None,
+) -> Ticket | None:
+    query = select(Ticket).where(col(Ticket.status).in_(list(OPEN_STATUSES)))
+    for column, value in (
+        (Ticket.group_id, group_id),
+        (Ticket.node_id, node_id),
+        (Ticket.reporter_user_id, reporter),
+        (Ticket.category, category),
+        (Ticket.bot_message_id, bot_message_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(col(Ticket.created_at) >= since)
+    result = await session.execute(query.order_by(col(Ticket.id).desc()).limit(1))
+    return result.scalar_one_or_none()
+
+
+async def remember_reply(session: AsyncSession, ticket_id: int, bot_message_id: int) -> None:
+    """Keep the id of the bot's answer so residents can reply to it to add to the ticket."""
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is not None and ticket.bot_message_id is None:
+        ticket.bot_message_id = bot_message_id
+        await session.flush()
