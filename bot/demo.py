@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.clock import Clock, FakeClock
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.logsetup import setup_logging
@@ -32,9 +33,18 @@ class Stage:
     client: EmulatorClient
     runtime: BotRuntime
     staff: list[StaffRow]
+    clock: FakeClock
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    chats: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def worker_of(self, code: str) -> StaffRow:
-        return next(s for s in self.staff if s.node == code and s.role == RoleKind.grid_worker)
+        return self.staff_of(code, RoleKind.grid_worker)
+
+    def staff_of(self, code: str, role: RoleKind) -> StaffRow:
+        return next(s for s in self.staff if s.node == code and s.role == role)
+
+    async def wait(self, chat_id: int, contains: str) -> dict[str, Any]:
+        return await self.client.wait_for(chat_id, contains=contains, timeout=10)
 
     async def say(self, chat_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
         """Post as `user` and wait for the bot's answer in that chat."""
@@ -64,14 +74,15 @@ async def run_demo(keep: bool = False) -> int:
         database={"url": url},
     )
     setup_logging("WARNING", [TOKEN])
-    runtime = BotRuntime(settings)
+    clock = FakeClock(Clock().now())  # the demo fast-forwards time to show escalation
+    runtime = BotRuntime(settings, clock=clock)
     printer = asyncio.create_task(_print_events(client))
     try:
         await runtime.start_polling()
         print(f"== emulator at {emu.base_url}; bot running (polling)\n")
         from bot.demo_scenes import SCENES
 
-        stage = Stage(client, runtime, staff)
+        stage = Stage(client, runtime, staff, clock)
         for scene in SCENES:
             await scene(stage)
             await asyncio.sleep(0.3)  # let the printer catch up before the next heading

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.demo import Stage, issue_token
+from models.people import RoleKind
 
 
 def heading(text: str) -> None:
@@ -18,9 +21,11 @@ async def scene_groups_bind(stage: Stage) -> None:
     worker = stage.worker_of(grid1)
     w = await client.create_user(worker.name, id=worker.telegram_id)
     resident = await client.create_user("王秀英", username="wangxiuying")
+    stage.users.update(worker=w, resident=resident)
     heading("网格员把机器人拉进两个网格群")
     g1 = await client.create_group("府前社区第1网格群")
     g2 = await client.create_group("府前社区第2网格群")
+    stage.chats.update(grid1=g1)
     for group in (g1, g2):
         await client.set_member(group["id"], w["id"], "creator")
         await client.set_member(group["id"], resident["id"], "member")
@@ -50,5 +55,45 @@ async def scene_groups_bind(stage: Stage) -> None:
     await stage.say(moved["new_chat_id"], resident, "/whereami")
 
 
+async def scene_leak_ticket(stage: Stage) -> None:
+    """A leak: registered from a plain message, claimed by button, done, rated 满意."""
+    client, chat = stage.client, stage.chats["grid1"]["id"]
+    worker, resident = stage.users["worker"], stage.users["resident"]
+    heading("居民在群里说家里漏水，机器人登记工单并私信网格员")
+    await stage.say(chat, resident, "我家厨房水管漏水了，楼下都湿了，电话13812345678")
+    dm = await stage.wait(worker["id"], "新工单")
+    number = dm["text"].split("#", 1)[1].split("｜", 1)[0]
+    heading("网格员在私聊里一键接单，群里看到进度")
+    claim = dm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await client.press_button(worker["id"], dm["message_id"], worker["id"], claim)
+    await stage.wait(chat, "接单，正在处理")
+    heading("网格员办结，居民评价")
+    await stage.say(worker["id"], worker, f"/done {number} 已更换厨房水管接头，楼下已清理")
+    ask = await stage.wait(chat, "请对办理结果评价")
+    happy = ask["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await client.press_button(chat, ask["message_id"], resident["id"], happy)
+    await asyncio.sleep(0.3)
+    print(f"(居民点了「满意」，工单 #{number} 关闭)", flush=True)
+
+
+async def scene_urgent_escalation(stage: Stage) -> None:
+    """An urgent case nobody claims climbs grid → community → town as deadlines pass."""
+    client, chat = stage.client, stage.chats["grid1"]["id"]
+    heading("社区、镇街干部开通私聊；居民报告紧急情况，无人接单")
+    bosses = []
+    for code, role in (("PG-01-001", RoleKind.community_admin), ("PG-01", RoleKind.town_admin)):
+        row = stage.staff_of(code, role)
+        user = await client.create_user(row.name, id=row.telegram_id)
+        await client.start_private(user["id"])
+        await stage.wait(user["id"], "您好")
+        bosses.append(user)
+    await stage.say(chat, stage.users["resident"], "电梯困人了！里面有老人出不来，快来人")
+    for boss in bosses:
+        stage.clock.advance(timedelta(minutes=6))
+        print("(模拟时间快进 6 分钟，超过 5 分钟接单时限)", flush=True)
+        await stage.runtime.sweep_once()
+        await stage.wait(boss["id"], "上报工单")
+
+
 Scene = Callable[[Stage], Awaitable[None]]
-SCENES: list[Scene] = [scene_groups_bind]
+SCENES: list[Scene] = [scene_groups_bind, scene_leak_ticket, scene_urgent_escalation]

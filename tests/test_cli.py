@@ -132,6 +132,10 @@ def test_the_demo_plays_its_scenes_and_exits_cleanly(tmp_path: Path) -> None:
     assert "抱歉，您没有绑定「PG-01-001-02」的权限" in out
     assert "这个绑定码已经使用过了" in out
     assert out.count("📍 本群位置") == 2  # before and after the supergroup migration
+    assert "「我家厨房水管漏水了，楼下都湿了，电话138****5678」" in out
+    assert "已由" in out and "接单，正在处理" in out
+    assert "请对办理结果评价" in out
+    assert out.count("⏫ 上报工单 #2") == 2  # community, then town
     assert out.rstrip().endswith("== demo finished")
 
 
