@@ -42,8 +42,14 @@ async def poll(
         backoff = 0.5
         if not raws:
             continue
-        await inbox.store(raws)
-        await inbox.process_pending()
+        try:
+            await inbox.store(raws)
+            await inbox.process_pending()
+        except Exception:
+            # Not acknowledged: Telegram hands the same updates out again after the pause.
+            log.exception("storing or processing updates failed; retrying in %.1fs", backoff)
+            await _sleep(stop, backoff)
+            continue
         ids = [r["update_id"] for r in raws if isinstance(r.get("update_id"), int)]
         if ids:
             offset = max(ids) + 1  # the next call acknowledges everything stored above

@@ -44,7 +44,11 @@ class WebhookReceiver:
             waiter.cancel()
             stopper.cancel()
             self._wake.clear()
-            await self._inbox.process_pending()
+            try:
+                await self._inbox.process_pending()
+            except Exception:
+                # Stored updates stay pending; the next wake-up (or restart) picks them up.
+                log.exception("processing stored updates failed")
 
 
 def webhook_app(receiver: WebhookReceiver, path: str) -> web.Application:
