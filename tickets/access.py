@@ -29,19 +29,24 @@ class ActionRefused(Exception):
 async def ticket_for_staff(
     session: AsyncSession, number: int, user_id: int
 ) -> tuple[Ticket, Person]:
-    """The ticket and the acting staff member, whose role must cover the ticket's grid."""
+    """The ticket and the acting staff member, whose role must cover the ticket's grid or the
+    node now handling it (a ticket transferred to another grid is that grid's to work on)."""
     ticket = await session.get(Ticket, number)
     if ticket is None:
         raise ActionRefused(Refusal.unknown)
-    node = await session.get(Node, ticket.node_id)
     person = await person_by_telegram(session, user_id)
-    if node is None or person is None or not await staff_covering(session, user_id, node):
+    if person is None:
         raise ActionRefused(Refusal.forbidden, ticket)
-    return ticket, person
+    for node_id in dict.fromkeys((ticket.node_id, ticket.handling_node_id)):
+        node = await session.get(Node, node_id)
+        if node is not None and await staff_covering(session, user_id, node):
+            return ticket, person
+    raise ActionRefused(Refusal.forbidden, ticket)
 
 
 async def tickets_visible_to(session: AsyncSession, user_id: int, limit: int = 20) -> list[Ticket]:
-    """Staff: tickets from their subtrees; residents: their own. Open first, newest first."""
+    """Staff: tickets from or handled in their subtrees; residents: their own. Open first,
+    newest first."""
     person = await person_by_telegram(session, user_id)
     roles = []
     if person is not None:
@@ -52,10 +57,12 @@ async def tickets_visible_to(session: AsyncSession, user_id: int, limit: int = 2
         lineages = await session.execute(
             select(Node.lineage).where(col(Node.id).in_([r.node_id for r in roles]))
         )
-        origin = select(Node.id).where(
+        covered = select(Node.id).where(
             or_(*(col(Node.lineage).startswith(lin) for lin in lineages.scalars()))
         )
-        query = query.where(col(Ticket.node_id).in_(origin))
+        query = query.where(
+            or_(col(Ticket.node_id).in_(covered), col(Ticket.handling_node_id).in_(covered))
+        )
     else:
         query = query.where(Ticket.reporter_user_id == user_id)
     open_first = col(Ticket.status).in_(list(OPEN_STATUSES)).desc()

@@ -39,7 +39,9 @@ async def escalate_ticket(
     result = await session.execute(
         update(Ticket)
         .where(
-            col(Ticket.id) == ticket.id, col(Ticket.escalation_level) == ticket.escalation_level
+            col(Ticket.id) == ticket.id,
+            col(Ticket.escalation_level) == ticket.escalation_level,
+            col(Ticket.status) == ticket.status,
         )
         .values(
             handling_node_id=upper.id,
@@ -108,8 +110,20 @@ async def sweep(
             ):
                 continue
             found = await escalate_ticket(session, ticket, now, policy)
-            if not found:  # at the top already: stop the clock so it is not swept again
-                ticket.claim_due_at = ticket.resolve_due_at = None
+            if not found:
+                # At the top already: stop the clock so it is not swept again. Guarded like the
+                # escalation itself: [] also means another sweeper moved the ticket meanwhile,
+                # and its new deadline must stay.
+                await session.execute(
+                    update(Ticket)
+                    .where(
+                        col(Ticket.id) == ticket_id,
+                        col(Ticket.escalation_level) == ticket.escalation_level,
+                        _overdue(now),
+                    )
+                    .values(claim_due_at=None, resolve_due_at=None)
+                    .execution_options(synchronize_session=False)
+                )
             notices.extend(found)
     for ticket_id in stale:
         async with factory() as session, session.begin():

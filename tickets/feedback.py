@@ -1,4 +1,4 @@
-"""The reporter rates the result: 满意 / 基本满意 close it, 不满意 reopens it one level up."""
+"""The reporter rates the result: 满意 / 基本满意 close it; 不满意 reopens it, superior told."""
 
 from __future__ import annotations
 

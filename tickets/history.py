@@ -39,11 +39,23 @@ def record(
 
 
 async def history(session: AsyncSession, ticket_id: int) -> list[tuple[TicketEvent, str]]:
-    """The ticket's events in order, each with the actor's name ('' for the system)."""
+    """The ticket's events in order, each with the actor's name ('' for the system).
+
+    Staff are named from their records; the reporter, who usually has none, by the name they
+    reported under. Other residents (linked reports) are named in the event text."""
+    ticket = await session.get(Ticket, ticket_id)
     result = await session.execute(
         select(TicketEvent, Person.name)
         .outerjoin(Person, col(Person.id) == TicketEvent.actor_person_id)
         .where(TicketEvent.ticket_id == ticket_id)
         .order_by(col(TicketEvent.at), col(TicketEvent.id))
     )
-    return [(event, name or "") for event, name in result.all()]
+
+    def named(event: TicketEvent, name: str | None) -> str:
+        if name:
+            return name
+        if ticket is not None and event.actor_user_id == ticket.reporter_user_id:
+            return ticket.reporter_name
+        return ""
+
+    return [(event, named(event, name)) for event, name in result.all()]

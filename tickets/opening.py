@@ -15,7 +15,7 @@ from models.tickets import OPEN_STATUSES, EventKind, Ticket
 from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
-from tickets.model import Category, Classification
+from tickets.model import Category, Classification, Priority
 from tickets.policy import TicketPolicy
 from tickets.routing import Route, alert_levels, route_from
 
@@ -70,10 +70,18 @@ async def report_message(
         return Opening(Outcome.not_a_case)
     category = found.category.value if found.category is not Category.NONE else EXPLICIT_CATEGORY
     since = now - policy.duplicate_window
+    # The reporter's own repeat of the same kind of case (or a photo / message the classifier
+    # cannot place); another kind (a missing person after a leak) is a case of its own, with
+    # its own priority, deadlines and alerts.
     mine = await _open_ticket(
-        session, group_id=group.id, since=since, reporter=report.reporter_user_id
+        session,
+        group_id=group.id,
+        since=since,
+        reporter=report.reporter_user_id,
+        category=None if category == EXPLICIT_CATEGORY else category,
     )
     if mine is not None:
+        _raise_priority(mine, found.priority, policy, now)
         return await _append(session, mine, report, now)
     same = await _open_ticket(session, node_id=group.node_id, since=since, category=category)
     if same is not None:
@@ -162,16 +170,32 @@ async def _open(
     return Opening(Outcome.opened, ticket, route, notices)
 
 
+def _raise_priority(
+    ticket: Ticket, priority: Priority, policy: TicketPolicy, now: datetime
+) -> None:
+    """A more pressing follow-up (a seep, then a burst pipe) tightens the ticket's deadlines."""
+    if priority.rank <= Priority(ticket.priority).rank:
+        return
+    ticket.priority = priority.value
+    deadline = policy.deadline(ticket.category, ticket.priority)
+    if ticket.claim_due_at is not None:
+        ticket.claim_due_at = min(ticket.claim_due_at, now + deadline.claim)
+    if ticket.resolve_due_at is not None:
+        ticket.resolve_due_at = min(ticket.resolve_due_at, now + deadline.resolve)
+
+
 async def _append(session: AsyncSession, ticket: Ticket, report: Report, now: datetime) -> Opening:
     if report.photos:
         ticket.photos = json.dumps([*json.loads(ticket.photos), *report.photos])
+    # Someone other than the reporter (a reply to the bot's message) is named, as when linked.
+    by_reporter = report.reporter_user_id == ticket.reporter_user_id
     record(
         session,
         ticket,
         EventKind.added,
         now,
         actor_user_id=report.reporter_user_id,
-        text=report.text,
+        text=report.text if by_reporter else f"{report.reporter_name}: {report.text}",
     )
     await session.flush()
     return Opening(Outcome.added, ticket)
