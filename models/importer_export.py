@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from models.importer_state import NODE_ID
+from models.importer_state import node_columns
 from models.people import Person, Role, RoleKind
-from models.tree import Level, Node, lineage_ids
+from models.tree import Level, lineage_ids
 from models.treefile_rows import NodeRow, StaffRow
 
 
@@ -17,14 +17,7 @@ async def export_tree(session: AsyncSession) -> tuple[list[NodeRow], list[StaffR
 
     Line numbers are those the rows get in a CSV file (the header is line 1)."""
     result = await session.execute(
-        select(
-            NODE_ID,
-            col(Node.code),
-            col(Node.name),
-            col(Node.level),
-            col(Node.parent_id),
-            col(Node.lineage),
-        )
+        select(*node_columns())
     )
     stored = list(result.all())
     codes = {id_: code for id_, code, *_ in stored}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +55,18 @@ class DbState:
         return None if parent_id is None else self.codes[parent_id]
 
 
+def node_columns() -> tuple[Any, ...]:
+    """id, code, name, level, parent_id, lineage: what both the import and the export read."""
+    return (
+        NODE_ID,
+        col(Node.code),
+        col(Node.name),
+        col(Node.level),
+        col(Node.parent_id),
+        col(Node.lineage),
+    )
+
+
 async def load_state(session: AsyncSession) -> DbState:
     state = DbState()
     await _load_nodes(session, state)
@@ -65,14 +77,7 @@ async def load_state(session: AsyncSession) -> DbState:
 
 async def _load_nodes(session: AsyncSession, state: DbState) -> None:
     result = await session.execute(
-        select(
-            NODE_ID,
-            col(Node.code),
-            col(Node.name),
-            col(Node.level),
-            col(Node.parent_id),
-            col(Node.lineage),
-        )
+        select(*node_columns())
     )
     for id_, code, name, level, parent_id, lineage in result.all():
         state.nodes[code] = DbNode(id_, code, name, Level(level), parent_id, lineage)
