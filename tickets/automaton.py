@@ -15,13 +15,14 @@ Reach = tuple[Category | None, int, int, bool, bool, bool]
 class Entry:
     """Everything one dictionary string means; the automaton's value for that string."""
 
-    __slots__ = ("boosts", "dominates", "key", "masks", "reaches", "terms")
+    __slots__ = ("boosts", "dominates", "key", "masks", "reaches", "roles", "terms")
 
     def __init__(self, key: str) -> None:
         self.key = key
         self.terms: list[tuple[Category, float]] = []
         self.boosts: list[tuple[Category, Priority]] = []
         self.reaches: list[Reach] = []
+        self.roles: list[tuple[int, bool]] = []  # (index in Dictionary.all_pairs(), is first)
         self.dominates = False  # hides the terms inside it (boost-only strings hide nothing)
         self.masks = False  # a false friend or suppressor: hides the boosts inside it too
 
@@ -57,6 +58,12 @@ def build_automaton(dictionary: Dictionary) -> ahocorasick.Automaton:
         for term in rules.false_friends:
             entry(term).dominates = entry(term).masks = True
         add_suppressors(rules.category, rules.suppressors)
+    for index, (_, pair) in enumerate(dictionary.all_pairs()):
+        # Pair terms neither hide nor mask anything; a longer false friend hides them.
+        for term in pair.first:
+            entry(term).roles.append((index, True))
+        for term in pair.second:
+            entry(term).roles.append((index, False))
     for term in dictionary.false_friends:
         entry(term).dominates = entry(term).masks = True
     add_suppressors(None, dictionary.suppressors)

@@ -5,9 +5,13 @@ Layout (tickets/keywords.toml is the shipped default and explains the matching r
     [settings]          min_score: the score a category needs to become a case
     [common]            breakers, false_friends and [[common.suppressors]] for every category
     [categories.NAME]   priority, terms {term = weight}, boost {priority = [terms]},
-                        false_friends [terms], [[categories.NAME.suppressors]]
+                        false_friends [terms], [[categories.NAME.suppressors]],
+                        [[categories.NAME.pairs]]
 
 A suppressor group is {name, terms, before, after (or window), clause, affects}.
+A pair rule is {name, first, second, within, clause, weight, boost}: a term of `first` and a term
+of `second` (either order) at most `within` characters apart score `weight` and raise the
+priority to `boost`; at least one of weight and boost is required.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from tickets.validation import DictionaryError, Reader
 _CATEGORIES = ", ".join(c.value for c in Category)
 _GROUP_KEYS = {"name", "terms", "before", "after", "window", "clause", "affects"}
 _AFFECTS = ("all", "terms", "boosts")
+_PAIR_KEYS = {"name", "first", "second", "within", "clause", "weight", "boost"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,21 @@ class SuppressorGroup:
 
 
 @dataclass(frozen=True)
+class PairRule:
+    """A co-occurrence rule: a `first` term and a `second` term (either order) at most `within`
+    characters apart (never across a sentence end; with `clause` not across a comma) add
+    `weight` to the category and raise its priority to `boost` (if set)."""
+
+    name: str
+    first: tuple[str, ...]
+    second: tuple[str, ...]
+    within: int
+    clause: bool = False
+    weight: float = 0.0
+    boost: Priority | None = None
+
+
+@dataclass(frozen=True)
 class CategoryRules:
     category: Category
     priority: Priority
@@ -47,6 +67,7 @@ class CategoryRules:
     boosts: Mapping[str, Priority]
     false_friends: tuple[str, ...]
     suppressors: tuple[SuppressorGroup, ...]
+    pairs: tuple[PairRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,10 @@ class Dictionary:
     false_friends: tuple[str, ...]
     suppressors: tuple[SuppressorGroup, ...]
     categories: Mapping[Category, CategoryRules]
+
+    def all_pairs(self) -> list[tuple[Category, PairRule]]:
+        """Every pair rule with its category, in a fixed order (the automaton's pair index)."""
+        return [(c, pair) for c, rules in self.categories.items() for pair in rules.pairs]
 
 
 def _suppressors(reader: Reader, value: Any, key: str) -> tuple[SuppressorGroup, ...]:
@@ -80,6 +105,31 @@ def _suppressors(reader: Reader, value: Any, key: str) -> tuple[SuppressorGroup,
     return tuple(groups)
 
 
+def _pairs(reader: Reader, value: Any, key: str) -> tuple[PairRule, ...]:
+    if not isinstance(value, list):
+        raise reader.fail(key, "must be an array of tables ([[...pairs]])")
+    pairs = []
+    for i, raw in enumerate(value):
+        at = f"{key}[{i}]"
+        rule = reader.table(raw, at, _PAIR_KEYS)
+        if "weight" not in rule and "boost" not in rule:
+            raise reader.fail(at, "needs a weight, a boost or both")
+        pairs.append(
+            PairRule(
+                name=str(rule.get("name", f"#{i}")),
+                first=reader.terms(rule.get("first"), f"{at}.first"),
+                second=reader.terms(rule.get("second"), f"{at}.second"),
+                within=reader.count(rule.get("within", 6), f"{at}.within"),
+                clause=reader.flag(rule.get("clause", False), f"{at}.clause"),
+                weight=(
+                    reader.positive(rule["weight"], f"{at}.weight") if "weight" in rule else 0.0
+                ),
+                boost=reader.priority(rule["boost"], f"{at}.boost") if "boost" in rule else None,
+            )
+        )
+    return tuple(pairs)
+
+
 def _boosts(reader: Reader, value: Any, key: str) -> dict[str, Priority]:
     boosts: dict[str, Priority] = {}
     for level, terms in reader.table(value, key, [p.value for p in Priority]).items():
@@ -96,9 +146,14 @@ def _category(reader: Reader, name: str, raw: Any) -> CategoryRules:
         category = Category(name)
     except ValueError:
         raise reader.fail(key, f"unknown category (expected one of {_CATEGORIES})") from None
-    table = reader.table(raw, key, {"priority", "terms", "boost", "false_friends", "suppressors"})
+    table = reader.table(
+        raw, key, {"priority", "terms", "boost", "false_friends", "suppressors", "pairs"}
+    )
     if "boost" in table and category is Category.NONE:
         raise reader.fail(f"{key}.boost", "the none category has no priority to boost")
+    pairs = _pairs(reader, table.get("pairs", []), f"{key}.pairs")
+    if category is Category.NONE and any(p.boost is not None for p in pairs):
+        raise reader.fail(f"{key}.pairs", "the none category has no priority to boost")
     return CategoryRules(
         category=category,
         priority=reader.priority(table.get("priority", "normal"), f"{key}.priority"),
@@ -106,6 +161,7 @@ def _category(reader: Reader, name: str, raw: Any) -> CategoryRules:
         boosts=_boosts(reader, table.get("boost", {}), f"{key}.boost"),
         false_friends=reader.optional_terms(table, "false_friends", key),
         suppressors=_suppressors(reader, table.get("suppressors", []), f"{key}.suppressors"),
+        pairs=pairs,
     )
 
 

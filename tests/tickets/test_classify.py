@@ -35,8 +35,12 @@ def classify(text: str) -> Classification:
     ("text", "category", "priority"),
     [
         # the seed reports' own examples
-        ("十万火急，我的家人今天中午12点离家，如有看到他，麻烦您让他回家。他没带手机，"
-         "骑蓝色自行车", M, URGENT),
+        (
+            "十万火急，我的家人今天中午12点离家，如有看到他，麻烦您让他回家。他没带手机，"
+            "骑蓝色自行车",
+            M,
+            URGENT,
+        ),
         ("我家突然停电了", R, HIGH),
         ("家里漏水", R, NORMAL),
         # keyword present, but not a new case

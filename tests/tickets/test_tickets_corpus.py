@@ -15,6 +15,8 @@ from tickets.evaluate import Example, evaluate, load_corpus, main
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus.tsv"
 HOLDOUT = HERE / "holdout.tsv"
+HOLDOUT2 = HERE / "holdout2.tsv"
+HOLDOUT3 = HERE / "holdout3.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,49 @@ def test_holdout_floor() -> None:
     report = evaluate(load_corpus(HOLDOUT), default_classifier())
     assert report["accuracy"] >= 0.65, report["errors"]
     assert report["urgent_recall"] >= 0.65, report["errors"]
+
+
+@pytest.mark.parametrize(
+    ("path", "messages", "traditional", "urgent", "shared"),
+    # holdout2 shares one short message with corpus.tsv by coincidence (单元门的闭门器坏了…);
+    # it was kept because the blind figure was measured with it.
+    [(HOLDOUT2, 150, 40, 40, 1), (HOLDOUT3, 120, 30, 35, 0)],
+)
+def test_later_holdout_shape(
+    path: Path, messages: int, traditional: int, urgent: int, shared: int
+) -> None:
+    examples = load_corpus(path)
+    assert len(examples) >= messages
+    assert len({e.text for e in examples}) == len(examples)
+    known = {e.text for e in load_corpus(CORPUS)} | {e.text for e in load_corpus(HOLDOUT)}
+    assert len({e.text for e in examples} & known) <= shared
+    t2s = OpenCC("t2s")
+    assert sum(t2s.convert(e.text) != e.text for e in examples) >= traditional
+    assert {e.category for e in examples} == set(Category)
+    assert sum(e.priority is Priority.URGENT for e in examples) >= urgent
+
+
+def test_holdout2_floor() -> None:
+    """holdout2.tsv: blind 0.818 / urgent recall 0.808 with the old dictionary; the pair rules
+    and term families were then developed against it (0.976 / 1.0 afterwards, in-sample).
+
+    A floor against regressions, not a target.
+    """
+    report = evaluate(load_corpus(HOLDOUT2), default_classifier())
+    assert report["accuracy"] >= 0.93, report["errors"]
+    assert report["urgent_recall"] >= 0.95, report["errors"]
+
+
+def test_holdout3_floor() -> None:
+    """holdout3.tsv: written after the pair rules, measured once (blind: accuracy 0.739,
+    urgent recall 0.610) and never used for tuning.
+
+    A floor against regressions, not a target: do not tune on these messages; move them into
+    corpus.tsv and write a fresh hold-out set instead.
+    """
+    report = evaluate(load_corpus(HOLDOUT3), default_classifier())
+    assert report["accuracy"] >= 0.70, report["errors"]
+    assert report["urgent_recall"] >= 0.57, report["errors"]
 
 
 def test_evaluate_command_prints_json_last(capsys: pytest.CaptureFixture[str]) -> None:
