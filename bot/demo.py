@@ -24,6 +24,7 @@ from models.people import RoleKind
 from models.treefile import StaffRow
 
 TOKEN = "123456:DEMO-TOKEN"
+WAIT = 60.0  # seconds a scene waits for the bot; generous for slow or busy machines
 
 
 @dataclass
@@ -44,14 +45,14 @@ class Stage:
         return next(s for s in self.staff if s.node == code and s.role == role)
 
     async def wait(self, chat_id: int, contains: str) -> dict[str, Any]:
-        return await self.client.wait_for(chat_id, contains=contains, timeout=10)
+        return await self.client.wait_for(chat_id, contains=contains, timeout=WAIT)
 
     async def say(self, chat_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
         """Post as `user` and wait for the bot's answer in that chat."""
         before = await self.client.bot_messages(chat_id)
         last = max((m["message_id"] for m in before), default=0)
         await self.client.send_message(chat_id, user["id"], text)
-        return await self.client.wait_for(chat_id, after_message_id=last, timeout=10)
+        return await self.client.wait_for(chat_id, after_message_id=last, timeout=WAIT)
 
 
 async def run_demo(keep: bool = False) -> int:

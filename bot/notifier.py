@@ -6,13 +6,13 @@ import logging
 from datetime import datetime, tzinfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.callbacks import rating_keyboard, staff_keyboard
 from bot.db import session_scope
+from bot.sending import Refused, send_text
 from models.groups import Group
 from models.people import Person
 from models.tickets import EventKind, Ticket
@@ -130,20 +130,18 @@ class Notifier:
     ) -> bool | None:
         """True when sent; False when the chat refused us (403); None on other failures."""
         try:
-            await self._bot.send_message(
+            sent = await send_text(
+                self._bot,
                 chat_id,
                 text,
                 reply_markup=markup,
                 reply_to_message_id=reply_to,
                 allow_sending_without_reply=True,
             )
-            return True
-        except TelegramForbiddenError as exc:
+        except Refused as exc:
             log.warning("chat %s refused a message: %s", chat_id, exc)
             return False
-        except (TelegramAPIError, TelegramNetworkError) as exc:
-            log.warning("could not send to chat %s: %s", chat_id, exc)
-            return None
+        return True if sent is not None else None
 
 
 async def _names(session: AsyncSession, person_ids: tuple[int, ...]) -> str:

@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import Message
+
+from bot.sending import Refused, send_text
 
 log = logging.getLogger("gridbot.send")
 
@@ -17,9 +18,9 @@ GROUP_CHATS = frozenset({"group", "supergroup"})
 async def send(bot: Bot, chat_id: int, text: str, **kwargs: Any) -> Message | None:
     """Send a message; a refusal from the platform is logged, never raised into the handler."""
     try:
-        return await bot.send_message(chat_id, text, **kwargs)
-    except (TelegramAPIError, TelegramNetworkError) as exc:
-        log.warning("could not send to chat %s: %s", chat_id, exc)
+        return await send_text(bot, chat_id, text, **kwargs)
+    except Refused as exc:
+        log.warning("chat %s refused a message: %s", chat_id, exc)
         return None
 
 

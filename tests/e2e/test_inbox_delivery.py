@@ -137,3 +137,11 @@ async def test_webhook_keeps_a_body_that_is_not_json(world: World) -> None:
             assert resp.status == 200
     rows = [r for r in await inbox_rows(world) if r.payload == "{not json"]
     assert len(rows) == 1 and rows[0].status is InboxStatus.malformed
+
+
+async def test_a_flood_reply_is_waited_out_and_the_answer_still_arrives(world: World) -> None:
+    worker, chat = await bound_group(world)
+    await world.client.set_fault(chat["id"], "flood", count=1, retry_after=1)
+    answer = await say(world, chat["id"], worker["id"], "/whereami")
+    assert "本群位置" in answer["text"]
+    assert (await world.client.stats())["http_429"] >= 1
