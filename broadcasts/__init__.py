@@ -1,0 +1,68 @@
+"""Broadcasts down the tree: a persistent outbox and the engine that drains it.
+
+Create a broadcast (one outbox row per target group, committed before anything is sent), then
+let a `BroadcastEngine` send it through a `Sender` (bot/sender.py for Telegram). The engine
+keeps Telegram's flood limits itself, retries what is worth retrying, survives kill -9 (rows in
+flight at the crash are counted as possibly duplicated), and reports progress as it goes.
+Nothing here imports aiogram.
+"""
+
+from broadcasts.engine import BroadcastEngine, EngineConfig, run_broadcasts
+from broadcasts.limiter import RateLimiter
+from broadcasts.progress import Progress, ProgressCallback
+from broadcasts.sender import (
+    BadRequest,
+    Forbidden,
+    Migrated,
+    RetryAfter,
+    Sender,
+    SendError,
+    SendResult,
+    Transient,
+)
+from broadcasts.service import (
+    BroadcastError,
+    BroadcastFigures,
+    BroadcastReport,
+    Counts,
+    DeliveryIssue,
+    broadcast_report,
+    cancel_broadcast,
+    create_broadcast,
+    delivered_message_ids,
+    delivery_counts,
+    list_broadcasts,
+    recover_in_flight,
+)
+from broadcasts.split import plan_messages, split_text
+
+__all__ = [
+    "BadRequest",
+    "BroadcastEngine",
+    "BroadcastError",
+    "BroadcastFigures",
+    "BroadcastReport",
+    "Counts",
+    "DeliveryIssue",
+    "EngineConfig",
+    "Forbidden",
+    "Migrated",
+    "Progress",
+    "ProgressCallback",
+    "RateLimiter",
+    "RetryAfter",
+    "SendError",
+    "SendResult",
+    "Sender",
+    "Transient",
+    "broadcast_report",
+    "cancel_broadcast",
+    "create_broadcast",
+    "delivered_message_ids",
+    "delivery_counts",
+    "list_broadcasts",
+    "plan_messages",
+    "recover_in_flight",
+    "run_broadcasts",
+    "split_text",
+]

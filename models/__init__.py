@@ -1,5 +1,12 @@
 """Tables and pure domain rules; importing the package registers every table on the metadata."""
 
+from models.broadcasts import (
+    Broadcast,
+    BroadcastDelivery,
+    BroadcastPriority,
+    BroadcastStatus,
+    DeliveryStatus,
+)
 from models.groups import BindToken, Group
 from models.inbox import InboxStatus, InboxUpdate
 from models.people import Person, Role, RoleKind
@@ -8,6 +15,11 @@ from models.tree import Level, Node
 
 __all__ = [
     "BindToken",
+    "Broadcast",
+    "BroadcastDelivery",
+    "BroadcastPriority",
+    "BroadcastStatus",
+    "DeliveryStatus",
     "EventKind",
     "Group",
     "InboxStatus",

@@ -1,0 +1,76 @@
+"""The engine's only view of the platform: a small `Sender` and the outcomes it may raise.
+
+An adapter (bot/sender.py for Telegram via aiogram) maps its platform's errors onto these:
+
+- `RetryAfter(seconds)`: flood control (HTTP 429): ALL sending pauses that long, the row is
+  retried (up to `max_flood_waits` times).
+- `Forbidden(reason)`: bot kicked, group deleted (HTTP 403): group inactive, row failed.
+- `Migrated(new_chat_id)`: the group became a supergroup (400 with migrate_to_chat_id): the
+  same group record takes the new chat id, and the row is retried there.
+- `Transient(reason)`: network error, timeout, 5xx: retried with bounded exponential backoff,
+  then failed with the reason.
+- `BadRequest(reason)`: any other refusal: failed, no retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """A message the platform accepted. `pin_error` is set when it was sent but not pinned."""
+
+    message_id: int
+    chat_id: int
+    pinned: bool = False
+    pin_error: str | None = None
+
+
+class SendError(Exception):
+    """Base of every outcome an adapter may raise instead of a `SendResult`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RetryAfter(SendError):
+    def __init__(self, seconds: float, reason: str = "") -> None:
+        super().__init__(reason or f"flood control: retry after {seconds:g} s")
+        self.seconds = float(seconds)
+
+
+class Forbidden(SendError):
+    """The bot may not write there any more (kicked, group deleted, no rights)."""
+
+
+class Migrated(SendError):
+    def __init__(self, new_chat_id: int, reason: str = "") -> None:
+        super().__init__(reason or f"group migrated to supergroup {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class Transient(SendError):
+    """Worth retrying later: network trouble, a timeout, a 5xx."""
+
+
+class BadRequest(SendError):
+    """The platform refused this message for good (chat not found, bad text, ...)."""
+
+
+class Sender(Protocol):
+    async def send_text(
+        self, chat_id: int, text: str, *, pin: bool = False, reply_markup: Any = None
+    ) -> SendResult: ...
+
+    async def send_photo(
+        self,
+        chat_id: int,
+        photo: str,
+        *,
+        caption: str | None = None,
+        pin: bool = False,
+        reply_markup: Any = None,
+    ) -> SendResult: ...
