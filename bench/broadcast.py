@@ -274,9 +274,6 @@ async def run_engine(
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
     finally:
-        raw = session._session
-        if raw is not None:
-            await raw.close()
         await session.close()
         await engine.dispose()
     for report in reports:

@@ -66,9 +66,6 @@ async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
     session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
     instance = Bot(TOKEN, session=session)
     yield instance
-    raw = session._session
-    if raw is not None:
-        await raw.close()
     await session.close()
 
 

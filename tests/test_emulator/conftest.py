@@ -50,10 +50,6 @@ async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
     try:
         yield instance
     finally:
-        # Closing the raw aiohttp session first skips aiogram's 0.25 s grace sleep.
-        raw = session._session
-        if raw is not None:
-            await raw.close()
         await session.close()
 
 
