@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot import commands
+from bot import broadcast_cli, commands
 from bot.config import ConfigError, load_settings
 from bot.db import SchemaOutOfDate
 
@@ -53,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("code", help="node code, e.g. PG-03-012-05")
     token.add_argument("--ttl-minutes", type=int, help="validity (default binding.token_ttl)")
     token.set_defaults(func=commands.bind_token)
+
+    bc = sub.add_parser("broadcast", help="queue a message to every group under a node")
+    bc.add_argument("--to", required=True, help="node code: the district, a town, a community…")
+    bc.add_argument("--text", help="message text")
+    bc.add_argument("--photo", help="a photo file or Telegram file id (text becomes its caption)")
+    bc.add_argument("--pin", action="store_true", help="pin the message in every group")
+    bc.add_argument("--at", help="send later, ISO time (e.g. 2026-12-01T09:00+08:00)")
+    bc.add_argument("--no-wait", action="store_true", help="queue and exit without progress")
+    bc.set_defaults(func=broadcast_cli.broadcast)
+
+    bcs = sub.add_parser("broadcasts", help="list past and queued broadcasts with their figures")
+    bcs.add_argument("--limit", type=int, default=20)
+    bcs.set_defaults(func=broadcast_cli.broadcasts)
 
     classify = sub.add_parser(
         "classify", help="classify messages from stdin, one per line, as JSON lines"

@@ -86,6 +86,13 @@ class TicketSettings(Section):
     sla_by_category: dict[TicketCategory, dict[Priority, DeadlineSettings]] = {}
 
 
+class BroadcastSettings(Section):
+    # Telegram allows about 30 messages/s per bot; the rest of the budget is left for replies.
+    global_per_second: int = Field(default=25, ge=1, le=1000)
+    per_chat_per_minute: int = Field(default=20, ge=1, le=60)
+    senders: int = Field(default=16, ge=1, le=256)
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -99,6 +106,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     binding: BindingSettings = BindingSettings()
     tickets: TicketSettings = TicketSettings()
+    broadcasts: BroadcastSettings = BroadcastSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

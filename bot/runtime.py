@@ -20,7 +20,9 @@ from bot.inbox import Inbox
 from bot.notifier import Notifier
 from bot.policy import ticket_policy
 from bot.polling import poll
+from bot.sender import AiogramSender
 from bot.webhook import WebhookReceiver, webhook_app
+from broadcasts import BroadcastEngine, EngineConfig
 from tickets.escalation import sweep
 
 log = logging.getLogger("gridbot.runtime")
@@ -43,6 +45,17 @@ class BotRuntime:
             settings, self.session_factory, self.clock, self.notifier
         )
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        conf = settings.broadcasts
+        self.broadcasts = BroadcastEngine(
+            self.session_factory,
+            AiogramSender(self.bot),
+            EngineConfig(
+                global_per_second=conf.global_per_second,
+                per_chat_per_minute=conf.per_chat_per_minute,
+                senders=conf.senders,
+            ),
+            now=self.clock.now,
+        )
         self.inbox = Inbox(self.session_factory, self.dp, self.bot, self.clock)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -65,6 +78,16 @@ class BotRuntime:
             coalesce=True,
         )
         self.scheduler.start()
+        self._tasks.append(asyncio.create_task(self._serve_broadcasts(), name="broadcasts"))
+
+    async def _serve_broadcasts(self) -> None:
+        """Drain the outbox until stopped; a crash of the loop is logged and the loop restarted."""
+        while not self._stop.is_set():
+            try:
+                await self.broadcasts.serve(self._stop)
+            except Exception:
+                log.exception("broadcast engine stopped unexpectedly; restarting in 5 s")
+                await asyncio.sleep(5)
 
     async def sweep_once(self) -> int:
         """Escalate overdue tickets and close unrated ones; deadlines live in the database."""

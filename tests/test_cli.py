@@ -20,6 +20,8 @@ SUBCOMMANDS = [
     "classify",
     "demo",
     "emulator",
+    "broadcast",
+    "broadcasts",
 ]
 Result = subprocess.CompletedProcess[str]
 
@@ -162,3 +164,28 @@ def test_classify_with_a_broken_dictionary_says_what_is_wrong(tmp_path: Path) ->
     result = gridbot(tmp_path, "classify", "--dictionary", "bad.toml")
     assert result.returncode == 2
     assert "bad.toml" in result.stderr
+
+
+def test_broadcast_queues_for_the_running_bot_and_lists_it(tmp_path: Path) -> None:
+    gridbot(tmp_path, "demo-data", "-o", "district.csv")
+    gridbot(tmp_path, "db", "upgrade")
+    gridbot(tmp_path, "import", "district.csv")
+    assert gridbot(tmp_path, "broadcasts").stdout.strip() == "no broadcasts yet"
+    unknown = gridbot(tmp_path, "broadcast", "--to", "PG-99", "--text", "x", "--no-wait")
+    assert unknown.returncode == 1 and "PG-99" in unknown.stderr
+    empty = gridbot(tmp_path, "broadcast", "--to", "PG", "--no-wait")
+    assert empty.returncode == 1 and "needs a text or a photo" in empty.stderr
+    queued = gridbot(
+        tmp_path,
+        "broadcast",
+        "--to",
+        "PG-01",
+        "--text",
+        "明天停水通知",
+        "--at",
+        "2026-12-01T09:00+08:00",
+    )
+    assert queued.returncode == 0, queued.stderr
+    assert queued.stdout.startswith("broadcast 1 queued for 0 groups")  # no group bound yet
+    listing = gridbot(tmp_path, "broadcasts")
+    assert listing.stdout.startswith("#1 ") and "明天停水通知" in listing.stdout
