@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.middlewares import DbSessionMiddleware
 from bot.notifier import Notifier
 from bot.policy import ticket_policy
+from broadcasts import BroadcastEngine
 from handlers import get_routers
 from tickets.classifier import DEFAULT_DICTIONARY
 from tickets.reloading import ReloadingClassifier
@@ -41,6 +42,7 @@ def build_dispatcher(
     session_factory: async_sessionmaker[AsyncSession],
     clock: Clock,
     notifier: Notifier,
+    broadcasts: BroadcastEngine,
 ) -> Dispatcher:
     dp = Dispatcher(
         settings=settings,
@@ -49,6 +51,7 @@ def build_dispatcher(
         classifier=build_classifier(settings),
         policy=ticket_policy(settings.tickets),
         notifier=notifier,
+        broadcasts=broadcasts,
     )
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock))
     dp.include_routers(*get_routers())

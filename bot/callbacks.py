@@ -39,3 +39,29 @@ def rating_keyboard(ticket_id: int) -> InlineKeyboardMarkup:
         )
     builder.adjust(3)
     return builder.as_markup()
+
+
+class BroadcastTarget(CallbackData, prefix="bt"):
+    node_id: int
+
+
+class BroadcastConfirm(CallbackData, prefix="bc"):
+    action: str  # send | cancel
+
+
+def target_keyboard(nodes: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for node_id, name in nodes:
+        builder.button(text=name, callback_data=BroadcastTarget(node_id=node_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action in ("send", "cancel"):
+        builder.button(
+            text=render("broadcast_button", name=action),
+            callback_data=BroadcastConfirm(action=action),
+        )
+    return builder.as_markup()

@@ -41,9 +41,6 @@ class BotRuntime:
         self.notifier = Notifier(
             self.bot, self.session_factory, ZoneInfo(settings.tickets.timezone)
         )
-        self.dp: Dispatcher = build_dispatcher(
-            settings, self.session_factory, self.clock, self.notifier
-        )
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         conf = settings.broadcasts
         self.broadcasts = BroadcastEngine(
@@ -55,6 +52,9 @@ class BotRuntime:
                 senders=conf.senders,
             ),
             now=self.clock.now,
+        )
+        self.dp: Dispatcher = build_dispatcher(
+            settings, self.session_factory, self.clock, self.notifier, self.broadcasts
         )
         self.inbox = Inbox(self.session_factory, self.dp, self.bot, self.clock)
         self._stop = asyncio.Event()

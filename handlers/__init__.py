@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import membership, reports, residents, staff, workers
+from handlers import membership, officials, reports, residents, staff, workers
 
 
 def get_routers() -> list[Router]:
@@ -15,5 +15,6 @@ def get_routers() -> list[Router]:
         staff.get_router(),
         residents.get_router(),
         workers.get_router(),
+        officials.get_router(),
         reports.get_router(),  # last: it takes any remaining group message
     ]

@@ -32,3 +32,43 @@ async def test_a_town_broadcast_reaches_its_groups_and_no_other(world: World) ->
     assert created.total == 1
     texts = [m["text"] for m in await world.client.bot_messages(outside["id"])]
     assert not any("停水" in (t or "") for t in texts)
+
+
+async def test_an_official_composes_previews_and_confirms_a_town_broadcast(world: World) -> None:
+    official = await world.staff(900000001, "区里王科长")
+    await world.client.start_private(official["id"])
+    await world.client.wait_for(official["id"], contains="您好")
+    inside = await world.group_with_bot("第1网格群", official)
+    await say(world, inside["id"], official["id"], "/bind PG-01-001-01")
+    pick = await say(world, official["id"], official["id"], "/broadcast")
+    buttons = [b for row in pick["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons[0]["text"] == "平谷区"
+    town = next(b for b in buttons if b["text"] == "滨河街道")
+    await world.client.press_button(
+        official["id"], pick["message_id"], official["id"], town["callback_data"]
+    )
+    await world.client.wait_for(official["id"], contains="请发送要群发的内容")
+    preview = await say(
+        world, official["id"], official["id"], "今晚8点社区广场放映电影，欢迎参加。"
+    )
+    assert "将发送到 平谷区 › 滨河街道 下的 1 个群" in preview["text"]
+    send = preview["reply_markup"]["inline_keyboard"][0][0]
+    assert send["text"] == "确认发送"
+    await world.client.press_button(
+        official["id"], preview["message_id"], official["id"], send["callback_data"]
+    )
+    got = await world.client.wait_for(inside["id"], contains="放映电影")
+    assert got["text"] == "今晚8点社区广场放映电影，欢迎参加。"
+    await world.client.wait_for(
+        official["id"],
+        predicate=lambda m: "已完成：送达 1，失败 0" in (m["text"] or ""),
+        timeout=15,
+    )
+
+
+async def test_grid_workers_and_residents_cannot_broadcast(world: World) -> None:
+    worker = await world.staff(930000001, "张伟")
+    await world.client.start_private(worker["id"])
+    await world.client.wait_for(worker["id"], contains="您好")
+    refused = await say(world, worker["id"], worker["id"], "/broadcast")
+    assert refused["text"].startswith("抱歉，只有社区、镇街和区级管理人员可以群发")

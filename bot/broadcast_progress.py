@@ -1,0 +1,49 @@
+"""One live-edited progress message in the sender's chat, then the final report."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from broadcasts.service import broadcast_report, delivery_counts
+from templates import render
+
+log = logging.getLogger("gridbot.broadcasts")
+
+
+async def follow(
+    bot: Bot,
+    factory: async_sessionmaker[AsyncSession],
+    broadcast_id: int,
+    chat_id: int,
+    message_id: int,
+    interval: float = 2.0,
+) -> None:
+    """Edit the message as the outbox drains (at most every `interval` s); end with the report."""
+    shown = ""
+    while True:
+        async with factory() as session:
+            counts = (await delivery_counts(session, [broadcast_id]))[broadcast_id]
+            report = (
+                await broadcast_report(session, broadcast_id) if not counts.remaining else None
+            )
+        text = render(
+            "broadcast_progress",
+            id=broadcast_id,
+            c=counts,
+            finished=report is not None,
+            failures=[i.line() for i in report.failures][:20] if report else [],
+        )
+        if text != shown:
+            try:
+                await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id)
+                shown = text
+            except (TelegramAPIError, TelegramNetworkError) as exc:
+                log.warning("progress of broadcast %s not shown: %s", broadcast_id, exc)
+        if report is not None:
+            return
+        await asyncio.sleep(interval)
