@@ -21,10 +21,12 @@ async def follow(
     broadcast_id: int,
     chat_id: int,
     message_id: int,
+    shown: str = "",
     interval: float = 2.0,
 ) -> None:
-    """Edit the message as the outbox drains (at most every `interval` s); end with the report."""
-    shown = ""
+    """Edit the message as the outbox drains (at most every `interval` s); end with the report.
+
+    `shown` is the text the message has now, so an unchanged figure is not sent again."""
     while True:
         async with factory() as session:
             counts = (await delivery_counts(session, [broadcast_id]))[broadcast_id]

@@ -95,5 +95,36 @@ async def scene_urgent_escalation(stage: Stage) -> None:
         await stage.wait(boss["id"], "上报工单")
 
 
+async def scene_district_broadcast(stage: Stage) -> None:
+    """A district official sends one message to every bound group, with live progress."""
+    client = stage.client
+    row = stage.staff_of("PG", RoleKind.district_official)
+    official = await client.create_user(row.name, id=row.telegram_id)
+    await client.start_private(official["id"])
+    await stage.wait(official["id"], "您好")
+    heading("区级干部一键群发：选择范围、写内容、预览、确认")
+    pick = await stage.say(official["id"], official, "/broadcast")
+    district = pick["reply_markup"]["inline_keyboard"][0][0]
+    await client.press_button(
+        official["id"], pick["message_id"], official["id"], district["callback_data"]
+    )
+    await stage.wait(official["id"], "请发送要群发的内容")
+    preview = await stage.say(
+        official["id"],
+        official,
+        "【平谷区】今冬供暖将于11月15日开始，如家中暖气不热请在群里告诉网格员。",
+    )
+    send = preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await client.press_button(official["id"], preview["message_id"], official["id"], send)
+    await client.wait_for(
+        official["id"], predicate=lambda m: "已完成" in (m["text"] or ""), timeout=60
+    )
+
+
 Scene = Callable[[Stage], Awaitable[None]]
-SCENES: list[Scene] = [scene_groups_bind, scene_leak_ticket, scene_urgent_escalation]
+SCENES: list[Scene] = [
+    scene_groups_bind,
+    scene_leak_ticket,
+    scene_urgent_escalation,
+    scene_district_broadcast,
+]

@@ -117,17 +117,12 @@ async def on_confirm(
     await query.answer()
     if query.message is None or created.id is None:
         return
-    status = await query.message.answer(
-        render(
-            "broadcast_progress",
-            id=created.id,
-            c=_zero(created.total),
-            finished=False,
-            failures=[],
-        )
+    first = render(
+        "broadcast_progress", id=created.id, c=_zero(created.total), finished=False, failures=[]
     )
+    status = await query.message.answer(first)
     task = asyncio.create_task(
-        follow(bot, session_factory, created.id, status.chat.id, status.message_id)
+        follow(bot, session_factory, created.id, status.chat.id, status.message_id, shown=first)
     )
     _followers.add(task)
     task.add_done_callback(_followers.discard)

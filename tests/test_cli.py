@@ -138,6 +138,9 @@ def test_the_demo_plays_its_scenes_and_exits_cleanly(tmp_path: Path) -> None:
     assert "已由" in out and "接单，正在处理" in out
     assert "请对办理结果评价" in out
     assert out.count("⏫ 上报工单 #2") == 2  # community, then town
+    assert "将发送到 平谷区 下的 2 个群" in out
+    assert out.count("今冬供暖将于11月15日开始") >= 3  # the draft, the preview, and each group
+    assert "已完成：送达 2，失败 0" in out
     assert out.rstrip().endswith("== demo finished")
 
 
