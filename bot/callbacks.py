@@ -46,7 +46,7 @@ class BroadcastTarget(CallbackData, prefix="bt"):
 
 
 class BroadcastConfirm(CallbackData, prefix="bc"):
-    action: str  # send | cancel
+    action: str  # send | send_pin | cancel
 
 
 def target_keyboard(nodes: list[tuple[int, str]]) -> InlineKeyboardMarkup:
@@ -59,7 +59,7 @@ def target_keyboard(nodes: list[tuple[int, str]]) -> InlineKeyboardMarkup:
 
 def confirm_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for action in ("send", "cancel"):
+    for action in ("send", "send_pin", "cancel"):
         builder.button(
             text=render("broadcast_button", name=action),
             callback_data=BroadcastConfirm(action=action),

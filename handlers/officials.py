@@ -92,7 +92,7 @@ async def on_confirm(
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    if callback_data.action != "send" or "text" not in data:
+    if callback_data.action not in {"send", "send_pin"} or "text" not in data:
         await query.answer(render("broadcast_cancelled"))
         return
     node = await session.get(Node, data["node_id"])
@@ -110,6 +110,7 @@ async def on_confirm(
         text=data["text"],
         photo=data.get("photo"),
         created_by=person.id if person else None,
+        pin=callback_data.action == "send_pin",
         now=clock.now(),
     )
     await session.commit()  # the engine reads the outbox from its own sessions

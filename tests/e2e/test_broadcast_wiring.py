@@ -52,8 +52,8 @@ async def test_an_official_composes_previews_and_confirms_a_town_broadcast(world
         world, official["id"], official["id"], "今晚8点社区广场放映电影，欢迎参加。"
     )
     assert "将发送到 平谷区 › 滨河街道 下的 1 个群" in preview["text"]
-    send = preview["reply_markup"]["inline_keyboard"][0][0]
-    assert send["text"] == "确认发送"
+    send, pin, cancel = preview["reply_markup"]["inline_keyboard"][0]
+    assert [send["text"], pin["text"], cancel["text"]] == ["确认发送", "发送并置顶", "取消"]
     await world.client.press_button(
         official["id"], preview["message_id"], official["id"], send["callback_data"]
     )
@@ -72,3 +72,51 @@ async def test_grid_workers_and_residents_cannot_broadcast(world: World) -> None
     await world.client.wait_for(worker["id"], contains="您好")
     refused = await say(world, worker["id"], worker["id"], "/broadcast")
     assert refused["text"].startswith("抱歉，只有社区、镇街和区级管理人员可以群发")
+
+
+async def test_send_and_pin_pins_the_message_in_every_group(world: World) -> None:
+    official = await world.staff(900000001, "区里王科长")
+    await world.client.start_private(official["id"])
+    await world.client.wait_for(official["id"], contains="您好")
+    group = await world.group_with_bot("第1网格群", official)
+    await world.client.bot_action(group["id"], "promote", official["id"])
+    await say(world, group["id"], official["id"], "/bind PG-01-001-01")
+    pick = await say(world, official["id"], official["id"], "/broadcast")
+    district = pick["reply_markup"]["inline_keyboard"][0][0]
+    await world.client.press_button(
+        official["id"], pick["message_id"], official["id"], district["callback_data"]
+    )
+    await world.client.wait_for(official["id"], contains="请发送要群发的内容")
+    preview = await say(world, official["id"], official["id"], "防汛期间请勿靠近河道。")
+    pin = preview["reply_markup"]["inline_keyboard"][0][1]
+    await world.client.press_button(
+        official["id"], preview["message_id"], official["id"], pin["callback_data"]
+    )
+    got = await world.client.wait_for(
+        group["id"], predicate=lambda m: "防汛" in (m["text"] or "") and m["pinned"]
+    )
+    assert got["pinned"]
+
+
+async def test_cancel_sends_nothing(world: World) -> None:
+    official = await world.staff(900000001, "区里王科长")
+    await world.client.start_private(official["id"])
+    await world.client.wait_for(official["id"], contains="您好")
+    group = await world.group_with_bot("第1网格群", official)
+    await say(world, group["id"], official["id"], "/bind PG-01-001-01")
+    pick = await say(world, official["id"], official["id"], "/broadcast")
+    district = pick["reply_markup"]["inline_keyboard"][0][0]
+    await world.client.press_button(
+        official["id"], pick["message_id"], official["id"], district["callback_data"]
+    )
+    await world.client.wait_for(official["id"], contains="请发送要群发的内容")
+    preview = await say(world, official["id"], official["id"], "这条不要发")
+    cancel = preview["reply_markup"]["inline_keyboard"][0][2]
+    pressed = await world.client.press_button(
+        official["id"], preview["message_id"], official["id"], cancel["callback_data"]
+    )
+    from tests.e2e.test_tickets import answered
+
+    assert await answered(world, pressed["callback_query_id"]) == "已取消，没有发送。"
+    texts = [m["text"] for m in await world.client.bot_messages(group["id"])]
+    assert not any("这条不要发" in (t or "") for t in texts)
