@@ -30,6 +30,8 @@ async def test_bot_added_to_a_group_records_it_unbound_and_explains_binding(worl
     chat = await world.group_with_bot("第1网格群", worker)
     greeting = (await world.client.bot_messages(chat["id"]))[-1]
     assert "/bind 网格编码" in greeting["text"]
+    # The greeting goes out inside the update's transaction, so the row may land just after.
+    await wait_until(world, chat["id"], lambda g: g is not None)
     async with world.db() as session:
         group = await group_by_chat(session, chat["id"])
     assert group is not None and group.node_id is None and group.active
