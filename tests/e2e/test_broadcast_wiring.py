@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.db import session_scope
 from broadcasts.service import create_broadcast
 from models.tree_service import node_by_code
 from tests.e2e.conftest import World
 from tests.e2e.test_group_binding import TOWN_ADMIN1, say
+from tests.e2e.test_tickets import answered, staff_with_dm
+
+OFFICIAL = 900000001  # the district official of the demo district
 
 
 async def test_a_town_broadcast_reaches_its_groups_and_no_other(world: World) -> None:
     admin = await world.staff(TOWN_ADMIN1, "镇街李主任")
-    official = await world.staff(900000001, "区里王科长")
+    official = await world.staff(OFFICIAL, "区里王科长")
     inside = await world.group_with_bot("第1网格群", admin)
     outside = await world.group_with_bot("兴谷街道某网格群", official)
     await say(world, inside["id"], admin["id"], "/bind PG-01-001-01")
@@ -35,9 +40,7 @@ async def test_a_town_broadcast_reaches_its_groups_and_no_other(world: World) ->
 
 
 async def test_an_official_composes_previews_and_confirms_a_town_broadcast(world: World) -> None:
-    official = await world.staff(900000001, "区里王科长")
-    await world.client.start_private(official["id"])
-    await world.client.wait_for(official["id"], contains="您好")
+    official = await staff_with_dm(world, OFFICIAL, "区里王科长")
     inside = await world.group_with_bot("第1网格群", official)
     await say(world, inside["id"], official["id"], "/bind PG-01-001-01")
     pick = await say(world, official["id"], official["id"], "/broadcast")
@@ -67,27 +70,17 @@ async def test_an_official_composes_previews_and_confirms_a_town_broadcast(world
 
 
 async def test_grid_workers_and_residents_cannot_broadcast(world: World) -> None:
-    worker = await world.staff(930000001, "张伟")
-    await world.client.start_private(worker["id"])
-    await world.client.wait_for(worker["id"], contains="您好")
+    worker = await staff_with_dm(world, 930000001, "张伟")
     refused = await say(world, worker["id"], worker["id"], "/broadcast")
     assert refused["text"].startswith("抱歉，只有社区、镇街和区级管理人员可以群发")
 
 
 async def test_send_and_pin_pins_the_message_in_every_group(world: World) -> None:
-    official = await world.staff(900000001, "区里王科长")
-    await world.client.start_private(official["id"])
-    await world.client.wait_for(official["id"], contains="您好")
+    official = await staff_with_dm(world, OFFICIAL, "区里王科长")
     group = await world.group_with_bot("第1网格群", official)
     await world.client.bot_action(group["id"], "promote", official["id"])
     await say(world, group["id"], official["id"], "/bind PG-01-001-01")
-    pick = await say(world, official["id"], official["id"], "/broadcast")
-    district = pick["reply_markup"]["inline_keyboard"][0][0]
-    await world.client.press_button(
-        official["id"], pick["message_id"], official["id"], district["callback_data"]
-    )
-    await world.client.wait_for(official["id"], contains="请发送要群发的内容")
-    preview = await say(world, official["id"], official["id"], "防汛期间请勿靠近河道。")
+    preview = await draft_to_district(world, official, "防汛期间请勿靠近河道。")
     pin = preview["reply_markup"]["inline_keyboard"][0][1]
     await world.client.press_button(
         official["id"], preview["message_id"], official["id"], pin["callback_data"]
@@ -99,24 +92,25 @@ async def test_send_and_pin_pins_the_message_in_every_group(world: World) -> Non
 
 
 async def test_cancel_sends_nothing(world: World) -> None:
-    official = await world.staff(900000001, "区里王科长")
-    await world.client.start_private(official["id"])
-    await world.client.wait_for(official["id"], contains="您好")
+    official = await staff_with_dm(world, OFFICIAL, "区里王科长")
     group = await world.group_with_bot("第1网格群", official)
     await say(world, group["id"], official["id"], "/bind PG-01-001-01")
+    preview = await draft_to_district(world, official, "这条不要发")
+    cancel = preview["reply_markup"]["inline_keyboard"][0][2]
+    pressed = await world.client.press_button(
+        official["id"], preview["message_id"], official["id"], cancel["callback_data"]
+    )
+    assert await answered(world, pressed["callback_query_id"]) == "已取消，没有发送。"
+    texts = [m["text"] for m in await world.client.bot_messages(group["id"])]
+    assert not any("这条不要发" in (t or "") for t in texts)
+
+
+async def draft_to_district(world: World, official: dict[str, Any], text: str) -> dict[str, Any]:
+    """/broadcast, pick the whole district, write `text`; returns the preview message."""
     pick = await say(world, official["id"], official["id"], "/broadcast")
     district = pick["reply_markup"]["inline_keyboard"][0][0]
     await world.client.press_button(
         official["id"], pick["message_id"], official["id"], district["callback_data"]
     )
     await world.client.wait_for(official["id"], contains="请发送要群发的内容")
-    preview = await say(world, official["id"], official["id"], "这条不要发")
-    cancel = preview["reply_markup"]["inline_keyboard"][0][2]
-    pressed = await world.client.press_button(
-        official["id"], preview["message_id"], official["id"], cancel["callback_data"]
-    )
-    from tests.e2e.test_tickets import answered
-
-    assert await answered(world, pressed["callback_query_id"]) == "已取消，没有发送。"
-    texts = [m["text"] for m in await world.client.bot_messages(group["id"])]
-    assert not any("这条不要发" in (t or "") for t in texts)
+    return await say(world, official["id"], official["id"], text)
