@@ -1,36 +1,56 @@
 """Tables and pure domain rules; importing the package registers every table on the metadata."""
 
+from models.alerts import AlertStatus, MissingAlert
+from models.audit import AuditEntry, JobRun
 from models.broadcasts import (
     Broadcast,
     BroadcastDelivery,
+    BroadcastKind,
     BroadcastPriority,
+    BroadcastRead,
     BroadcastStatus,
     DeliveryStatus,
+    EditMode,
+    PollAnswer,
 )
 from models.groups import BindToken, Group
 from models.inbox import InboxStatus, InboxUpdate
 from models.people import Person, Role, RoleKind
 from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
 from models.tree import Level, Node
+from models.work import ChecklistMark, HeadcountAnswer, HeadcountRound, WorkKind, WorkLog
 
 __all__ = [
+    "AlertStatus",
+    "AuditEntry",
     "BindToken",
     "Broadcast",
     "BroadcastDelivery",
+    "BroadcastKind",
     "BroadcastPriority",
+    "BroadcastRead",
     "BroadcastStatus",
+    "ChecklistMark",
     "DeliveryStatus",
+    "EditMode",
     "EventKind",
     "Group",
+    "HeadcountAnswer",
+    "HeadcountRound",
     "InboxStatus",
     "InboxUpdate",
+    "JobRun",
     "Level",
+    "MissingAlert",
     "Node",
     "Person",
+    "PollAnswer",
     "Rating",
     "Role",
     "RoleKind",
     "Ticket",
     "TicketEvent",
     "TicketStatus",
+    "WorkKind",
+    "WorkLog",
 ]

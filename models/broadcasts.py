@@ -37,6 +37,20 @@ class BroadcastPriority(enum.StrEnum):
     urgent = "urgent"
 
 
+class BroadcastKind(enum.StrEnum):
+    message = "message"  # an ordinary broadcast
+    alert = "alert"  # a missing-person alert (urgent, pinned; see models/alerts.py)
+    poll = "poll"  # a satisfaction poll: one button per option in `options`
+    edit = "edit"  # edits every delivered copy of broadcast `source_id` (see EditMode)
+
+
+class EditMode(enum.StrEnum):
+    """What an `edit` broadcast does to each copy of its source."""
+
+    update = "update"  # new text, photo and pin kept
+    found = "found"  # new text, photo message deleted, pin lifted
+
+
 class DeliveryStatus(enum.StrEnum):
     pending = "pending"
     sending = "sending"
@@ -87,6 +101,25 @@ class Broadcast(SQLModel, table=True):
     scheduled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     started_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    kind: BroadcastKind = Field(
+        default=BroadcastKind.message,
+        sa_column=Column(
+            StrEnumColumn(BroadcastKind, 16), nullable=False, server_default="message"
+        ),
+    )
+    # The text is a Jinja2 template rendered per group ({{ group.name }}, {{ node.path }}, ...).
+    templated: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    read_button: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    options: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON list
+    source_id: int | None = Field(default=None, foreign_key="broadcast.id")  # kind=edit
+    edit_mode: EditMode | None = Field(
+        default=None, sa_column=Column(StrEnumColumn(EditMode, 16), nullable=True)
+    )
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     total: int = Field(default=0, sa_column=_count_column())
     delivered: int = Field(default=0, sa_column=_count_column())
     failed: int = Field(default=0, sa_column=_count_column())
@@ -122,3 +155,30 @@ class BroadcastDelivery(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     finished_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class BroadcastRead(SQLModel, table=True):
+    """One press of a broadcast's 已阅 button: recorded once per person and broadcast."""
+
+    __tablename__ = "broadcast_read"
+    __table_args__ = (UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_read_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    user_id: int = Field(sa_type=BigInteger)
+    group_id: int | None = Field(default=None, foreign_key="chat_group.id", index=True)
+    read_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+
+
+class PollAnswer(SQLModel, table=True):
+    """One resident's answer to a poll broadcast: once per person and poll."""
+
+    __tablename__ = "poll_answer"
+    __table_args__ = (UniqueConstraint("broadcast_id", "user_id", name="uq_poll_answer_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    user_id: int = Field(sa_type=BigInteger)
+    group_id: int | None = Field(default=None, foreign_key="chat_group.id", index=True)
+    option: int = Field(sa_column=Column(Integer, nullable=False))  # index into options
+    answered_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, String, Text
+from sqlalchemy import BigInteger, Boolean, Column, String, Text
+from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
 from models.base import AwareDateTime, StrEnumColumn, utcnow
@@ -17,6 +18,9 @@ class TicketStatus(enum.StrEnum):
     reopened = "reopened"
     resolved = "resolved"
     closed = "closed"
+    alert_confirmed = "alert_confirmed"  # missing-person alert sent out (models/alerts.py)
+    alert_updated = "alert_updated"
+    found = "found"
 
     @property
     def is_open(self) -> bool:
@@ -100,6 +104,10 @@ class Ticket(SQLModel, table=True):
         default=None, sa_column=Column(StrEnumColumn(Rating, 32), nullable=True)
     )
     rated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    # The reporter agreed that their phone number may appear in a missing-person alert.
+    contact_public: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class TicketEvent(SQLModel, table=True):
