@@ -4,59 +4,23 @@ Texts go out as plain text (no parse mode, whatever the Bot's default is), so th
 official typed arrives as typed and the engine's splitting (by UTF-16 length) is exact. A photo
 is a Telegram file id, an http(s) URL, or a local path; a local file is uploaded once and its
 file id reused for every other group. Pinning is a second call; if it fails (the bot is not an
-admin there) the message still counts as delivered and the reason is reported.
+admin there) the message still counts as delivered and the reason is reported. Buttons become
+an inline keyboard with typed callback data (bot/callbacks.py). Edits, deletes and unpins map
+errors the same way; an edit Telegram answers with "message is not modified" is done already.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from aiogram.methods.base import Response
-from aiogram.types import FSInputFile, Message
+from aiogram.types import FSInputFile, InlineKeyboardMarkup, Message
 
-from broadcasts.sender import (
-    BadRequest,
-    Forbidden,
-    Migrated,
-    RetryAfter,
-    SendError,
-    SendResult,
-    Transient,
-)
+from bot.sender_mapping import call_mapped, keyboard, map_error
+from broadcasts.sender import Buttons, SendResult
 
-
-def map_error(exc: BaseException) -> SendError:
-    """The engine's outcome for an aiogram exception (or any other error while calling)."""
-    if isinstance(exc, TelegramRetryAfter):
-        return RetryAfter(exc.retry_after, exc.message)
-    if isinstance(exc, TelegramMigrateToChat):
-        return Migrated(exc.migrate_to_chat_id, exc.message)
-    if isinstance(exc, TelegramForbiddenError):
-        return Forbidden(exc.message)
-    if isinstance(exc, TelegramEntityTooLarge):
-        return BadRequest(exc.message)
-    if isinstance(exc, TelegramServerError | TelegramNetworkError):
-        return Transient(exc.message)
-    if isinstance(exc, TelegramBadRequest | TelegramNotFound):
-        return BadRequest(exc.message)
-    if isinstance(exc, TelegramAPIError):
-        return Transient(exc.message)
-    if isinstance(exc, TimeoutError | OSError):
-        return Transient(f"{type(exc).__name__}: {exc}")
-    return Transient(repr(exc))
+__all__ = ["AiogramSender", "keyboard", "map_error"]
 
 
 class AiogramSender:
@@ -69,17 +33,27 @@ class AiogramSender:
         # aiogram parses every answer as Response[T]; pydantic caches those generic classes
         # only weakly, so without a strong reference they are rebuilt (milliseconds each)
         # whenever the garbage collector has dropped them: at broadcast rates, a real cost.
-        self._response_types = (Response[Message], Response[bool])
+        self._response_types = (Response[Message], Response[bool], Response[Message | bool])
+        self._keyboards: dict[Buttons, InlineKeyboardMarkup | None] = {}
+
+    def _keyboard(self, buttons: Buttons) -> InlineKeyboardMarkup | None:
+        """Built once per broadcast: every copy carries the same buttons."""
+        key = tuple(tuple(row) for row in buttons)
+        if key not in self._keyboards:
+            if len(self._keyboards) > 256:
+                self._keyboards.clear()
+            self._keyboards[key] = keyboard(key)
+        return self._keyboards[key]
 
     async def send_text(
-        self, chat_id: int, text: str, *, pin: bool = False, reply_markup: Any = None
+        self, chat_id: int, text: str, *, pin: bool = False, buttons: Buttons = ()
     ) -> SendResult:
         try:
             message = await self.bot.send_message(
                 chat_id,
                 text,
                 parse_mode=None,
-                reply_markup=reply_markup,
+                reply_markup=self._keyboard(buttons),
                 disable_notification=self.disable_notification,
             )
         except Exception as exc:
@@ -93,7 +67,7 @@ class AiogramSender:
         *,
         caption: str | None = None,
         pin: bool = False,
-        reply_markup: Any = None,
+        buttons: Buttons = (),
     ) -> SendResult:
         uploaded = self._uploaded.get(photo)
         source: str | FSInputFile = uploaded or photo
@@ -105,7 +79,7 @@ class AiogramSender:
                 source,
                 caption=caption,
                 parse_mode=None,
-                reply_markup=reply_markup,
+                reply_markup=self._keyboard(buttons),
                 disable_notification=self.disable_notification,
             )
         except Exception as exc:
@@ -125,6 +99,40 @@ class AiogramSender:
         except Exception as exc:
             return SendResult(message.message_id, chat_id, pin_error=map_error(exc).reason)
         return SendResult(message.message_id, chat_id, pinned=True)
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, *, buttons: Buttons = ()
+    ) -> None:
+        await call_mapped(
+            self.bot.edit_message_text(
+                text=text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=None,
+                reply_markup=self._keyboard(buttons),
+            ),
+            edit=True,
+        )
+
+    async def edit_caption(
+        self, chat_id: int, message_id: int, caption: str, *, buttons: Buttons = ()
+    ) -> None:
+        await call_mapped(
+            self.bot.edit_message_caption(
+                chat_id=chat_id,
+                message_id=message_id,
+                caption=caption,
+                parse_mode=None,
+                reply_markup=self._keyboard(buttons),
+            ),
+            edit=True,
+        )
+
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        await call_mapped(self.bot.delete_message(chat_id, message_id))
+
+    async def unpin(self, chat_id: int, message_id: int) -> None:
+        await call_mapped(self.bot.unpin_chat_message(chat_id, message_id=message_id))
 
 
 def _is_local(photo: str) -> bool:

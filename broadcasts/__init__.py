@@ -4,14 +4,19 @@ Create a broadcast (one outbox row per target group, committed before anything i
 let a `BroadcastEngine` send it through a `Sender` (bot/sender.py for Telegram). The engine
 keeps Telegram's flood limits itself, retries what is worth retrying, survives kill -9 (rows in
 flight at the crash are counted as possibly duplicated), and reports progress as it goes.
-Nothing here imports aiogram.
+A text may be a per-group template (broadcasts/personalize.py); copies may carry a 已阅 button
+or a poll's options (broadcasts/plans.py); `create_edit` changes every delivered copy of an
+earlier broadcast (a missing-person alert's news, or 已找到). Nothing here imports aiogram.
 """
 
 from broadcasts.engine import BroadcastEngine, EngineConfig, run_broadcasts
 from broadcasts.limiter import RateLimiter
+from broadcasts.personalize import preview
 from broadcasts.progress import Progress, ProgressCallback
 from broadcasts.sender import (
     BadRequest,
+    Button,
+    Buttons,
     Forbidden,
     Migrated,
     RetryAfter,
@@ -29,6 +34,7 @@ from broadcasts.service import (
     broadcast_report,
     cancel_broadcast,
     create_broadcast,
+    create_edit,
     delivered_message_ids,
     delivery_counts,
     list_broadcasts,
@@ -42,6 +48,8 @@ __all__ = [
     "BroadcastError",
     "BroadcastFigures",
     "BroadcastReport",
+    "Button",
+    "Buttons",
     "Counts",
     "DeliveryIssue",
     "EngineConfig",
@@ -58,10 +66,12 @@ __all__ = [
     "broadcast_report",
     "cancel_broadcast",
     "create_broadcast",
+    "create_edit",
     "delivered_message_ids",
     "delivery_counts",
     "list_broadcasts",
     "plan_messages",
+    "preview",
     "recover_in_flight",
     "run_broadcasts",
     "split_text",

@@ -14,8 +14,9 @@ An adapter (bot/sender.py for Telegram via aiogram) maps its platform's errors o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,20 @@ class SendResult:
     chat_id: int
     pinned: bool = False
     pin_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button under a broadcast copy; the adapter turns it into its platform's
+    callback data (bot/callbacks.py for Telegram)."""
+
+    label: str
+    action: Literal["read", "vote"]
+    broadcast_id: int
+    option: int = 0  # the poll option for "vote"
+
+
+Buttons = Sequence[Sequence[Button]]  # rows of buttons
 
 
 class SendError(Exception):
@@ -62,7 +77,7 @@ class BadRequest(SendError):
 
 class Sender(Protocol):
     async def send_text(
-        self, chat_id: int, text: str, *, pin: bool = False, reply_markup: Any = None
+        self, chat_id: int, text: str, *, pin: bool = False, buttons: Buttons = ()
     ) -> SendResult: ...
 
     async def send_photo(
@@ -72,5 +87,19 @@ class Sender(Protocol):
         *,
         caption: str | None = None,
         pin: bool = False,
-        reply_markup: Any = None,
+        buttons: Buttons = (),
     ) -> SendResult: ...
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, *, buttons: Buttons = ()
+    ) -> None:
+        """Replace a sent text message's text (and its buttons)."""
+
+    async def edit_caption(
+        self, chat_id: int, message_id: int, caption: str, *, buttons: Buttons = ()
+    ) -> None:
+        """Replace a sent photo's caption (and its buttons)."""
+
+    async def delete_message(self, chat_id: int, message_id: int) -> None: ...
+
+    async def unpin(self, chat_id: int, message_id: int) -> None: ...

@@ -1,133 +1,29 @@
-"""A hand-written fake `Sender` and a virtual clock, for fast engine tests (no network)."""
+"""Test helpers: the fake `Sender` (broadcasts/fake_sender.py), a virtual clock, and a seeded
+district with one bound group per micro-grid."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from broadcasts.sender import Forbidden, Migrated, SendError, SendResult
+from broadcasts.fake_sender import FakeMessage, FakeSender
 from models.base import utcnow
 from models.demo_data import generate_district
 from models.groups import Group
 from models.importer import import_tree
 from models.tree import Level, Node
 
-
-@dataclass(frozen=True)
-class FakeMessage:
-    chat_id: int
-    message_id: int
-    kind: str  # "text" or "photo"
-    text: str | None
-    photo: str | None = None
-    pinned: bool = False
-    at: float = 0.0
-
-
-class FakeSender:
-    """Records every accepted message per chat; faults are scripted per chat.
-
-    - `fail(chat_id, *errors)`: the next calls to that chat raise these, in order;
-    - `kick(chat_id)`: every call raises Forbidden;
-    - `migrate(chat_id, new_id)`: every call to the old id raises Migrated(new_id);
-    - `before_send` / `after_send`: awaitable hooks run before each call and after the
-      message is recorded (an `after_send` that never returns is a message delivered whose
-      answer never arrives: what a crash leaves behind);
-    - `latency`: seconds each call takes (through `sleep`, so a virtual clock works)."""
-
-    def __init__(
-        self,
-        *,
-        latency: float = 0.0,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] | None = None,
-        pin_error: str | None = None,
-    ) -> None:
-        self.latency = latency
-        self._sleep = sleep
-        self._clock = clock
-        self.pin_error = pin_error
-        self.sent: dict[int, list[FakeMessage]] = {}
-        self.calls: list[tuple[int, str]] = []
-        self._faults: dict[int, list[SendError]] = {}
-        self.kicked: set[int] = set()
-        self.migrated: dict[int, int] = {}
-        self.before_send: Callable[[int], Awaitable[None]] | None = None
-        self.after_send: Callable[[int], Awaitable[None]] | None = None
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self._next_id = 1000
-
-    # --- scripting ------------------------------------------------------------------------
-    def fail(self, chat_id: int, *errors: SendError) -> None:
-        self._faults.setdefault(chat_id, []).extend(errors)
-
-    def kick(self, chat_id: int) -> None:
-        self.kicked.add(chat_id)
-
-    def migrate(self, chat_id: int, new_chat_id: int) -> None:
-        self.migrated[chat_id] = new_chat_id
-
-    # --- reading --------------------------------------------------------------------------
-    def messages(self, chat_id: int) -> list[FakeMessage]:
-        return self.sent.get(chat_id, [])
-
-    @property
-    def total(self) -> int:
-        return sum(len(m) for m in self.sent.values())
-
-    # --- the Sender protocol --------------------------------------------------------------
-    async def send_text(
-        self, chat_id: int, text: str, *, pin: bool = False, reply_markup: Any = None
-    ) -> SendResult:
-        return await self._send(chat_id, "text", text, None, pin)
-
-    async def send_photo(
-        self,
-        chat_id: int,
-        photo: str,
-        *,
-        caption: str | None = None,
-        pin: bool = False,
-        reply_markup: Any = None,
-    ) -> SendResult:
-        return await self._send(chat_id, "photo", caption, photo, pin)
-
-    async def _send(
-        self, chat_id: int, kind: str, text: str | None, photo: str | None, pin: bool
-    ) -> SendResult:
-        self.calls.append((chat_id, kind))
-        if self.before_send is not None:
-            await self.before_send(chat_id)
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            if self.latency:
-                await self._sleep(self.latency)
-            queued = self._faults.get(chat_id)
-            if queued:
-                raise queued.pop(0)
-            if chat_id in self.kicked:
-                raise Forbidden("Forbidden: bot was kicked from the group chat")
-            if chat_id in self.migrated:
-                raise Migrated(self.migrated[chat_id])
-            self._next_id += 1
-            at = self._clock() if self._clock is not None else 0.0
-            pinned = pin and self.pin_error is None
-            message = FakeMessage(chat_id, self._next_id, kind, text, photo, pinned, at)
-            self.sent.setdefault(chat_id, []).append(message)
-            if self.after_send is not None:
-                await self.after_send(chat_id)
-            pin_error = self.pin_error if pin else None
-            return SendResult(self._next_id, chat_id, pinned=pinned, pin_error=pin_error)
-        finally:
-            self.in_flight -= 1
+__all__ = [
+    "CHAT_ID_BASE",
+    "FakeMessage",
+    "FakeSender",
+    "VirtualTime",
+    "fake_chat_id",
+    "seed_district",
+]
 
 
 class VirtualTime:

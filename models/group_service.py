@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from models.base import utcnow
+from models.group_merge import merge_duplicate
 from models.groups import BindToken, Group
 from models.tree import Node
 from models.tree_service import node_by_code, staff_covering
@@ -50,11 +52,10 @@ async def follow_migration(
     new = await group_by_chat(session, new_chat_id)
     if old is None:
         return new
-    if new is not None:
+    if new is not None and new.id != old.id:
         # The new chat was recorded separately first; the old record carries the history.
         old.node_id = old.node_id or new.node_id
-        await session.delete(new)
-        await session.flush()
+        await merge_duplicate(session, old, new, utcnow())
     old.chat_id, old.chat_type, old.migrated_from_chat_id = new_chat_id, "supergroup", old_chat_id
     old.title = title or old.title
     await session.flush()

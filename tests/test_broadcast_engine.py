@@ -20,6 +20,7 @@ from broadcasts import (
     BroadcastError,
     EngineConfig,
     Progress,
+    RateLimiter,
     RetryAfter,
     Transient,
     broadcast_report,
@@ -505,3 +506,13 @@ async def test_list_broadcasts_with_their_figures(session_factory: Factory) -> N
     assert (done.counts.total, done.counts.delivered, done.counts.failed) == (4, 3, 1)
     # The kicked group is inactive now: the next broadcast skips it from the start.
     assert (listed[0].counts.pending, listed[0].counts.skipped) == (3, 1)
+
+
+async def test_an_engine_can_share_the_bots_send_budget(session_factory: Factory) -> None:
+    await seed(session_factory, grids=4)
+    await new_broadcast(session_factory)
+    shared = RateLimiter(5000, 20, margin=0.0)
+    engine = BroadcastEngine(session_factory, FakeSender(), FAST, limiter=shared)
+    [report] = await engine.run_until_idle()
+    assert report.counts.delivered == 4
+    assert engine.limiter is shared and shared.started == 4

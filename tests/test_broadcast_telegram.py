@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from bot.callbacks import BroadcastRead, PollVote
 from bot.sender import AiogramSender, map_error
 from broadcasts import (
     BadRequest,
@@ -34,11 +35,12 @@ from broadcasts import (
     RetryAfter,
     Transient,
     create_broadcast,
+    create_edit,
 )
 from broadcasts.split import utf16_len
 from broadcasts.testing import seed_district
 from emulator import BotAPIEmulator, EmulatorClient
-from models.broadcasts import BroadcastDelivery
+from models.broadcasts import BroadcastDelivery, BroadcastKind, BroadcastPriority, EditMode
 from models.groups import Group
 from models.tree import Node
 
@@ -186,3 +188,76 @@ def test_aiogram_errors_map_onto_the_engines_outcomes() -> None:
     assert isinstance(map_error(TelegramEntityTooLarge(method, "too large")), BadRequest)
     assert isinstance(map_error(TimeoutError()), Transient)
     assert map_error(TelegramForbiddenError(method, "bot was kicked")).reason == "bot was kicked"
+
+
+async def test_read_and_poll_buttons_arrive_with_their_callback_data(
+    session_factory: Factory, client: EmulatorClient, bot: Bot
+) -> None:
+    groups = await district(session_factory, client, 2)
+    notice = await broadcast_to_all(session_factory, "周六上午大扫除，请阅知。", read_button=True)
+    poll = await broadcast_to_all(
+        session_factory,
+        "您对本月社区环境整治满意吗？",
+        kind=BroadcastKind.poll,
+        options=["满意", "基本满意", "不满意"],
+    )
+    engine = BroadcastEngine(session_factory, AiogramSender(bot), EngineConfig(400))
+    await engine.run_until_idle()
+    for _, chat_id, _ in groups:
+        read, vote = await client.bot_messages(chat_id)
+        [[button]] = read["reply_markup"]["inline_keyboard"]
+        assert button == {
+            "text": "已阅",
+            "callback_data": BroadcastRead(broadcast_id=notice).pack(),
+        }
+        [row] = vote["reply_markup"]["inline_keyboard"]
+        assert [(b["text"], b["callback_data"]) for b in row] == [
+            (label, PollVote(broadcast_id=poll, option=n).pack())
+            for n, label in enumerate(["满意", "基本满意", "不满意"])
+        ]
+
+
+async def test_the_found_edit_shows_in_every_group(
+    session_factory: Factory, client: EmulatorClient, bot: Bot, tmp_path: Path
+) -> None:
+    """A pinned alert with a photo, then 已找到: the text is edited in place, the photo
+    message is gone, and nothing is pinned any more."""
+    groups = await district(session_factory, client, 3, admin_in=3)
+    photo = tmp_path / "missing.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a portrait \xff\xd9")
+    alert_text = "🚨 寻人启事｜张大爷，78岁，穿蓝色外套。"
+    alert_id = await broadcast_to_all(
+        session_factory,
+        alert_text,
+        photo=str(photo),
+        pin=True,
+        kind=BroadcastKind.alert,
+        priority=BroadcastPriority.urgent,
+    )
+    sender = AiogramSender(bot)
+    engine = BroadcastEngine(session_factory, sender, EngineConfig(400))
+    await engine.run_until_idle()
+    alerts = {}
+    for _, chat_id, _ in groups:
+        picture, text = await client.bot_messages(chat_id)
+        assert picture["photo"] and picture["caption"] == "寻人启事照片"
+        assert text["text"] == alert_text and text["pinned"] and not picture["pinned"]
+        alerts[chat_id] = (picture["message_id"], text["message_id"])
+    async with session_factory() as session:
+        await create_edit(
+            session, source_id=alert_id, text="✅ 已找到｜感谢大家！", mode=EditMode.found
+        )
+        await session.commit()
+    [report] = await engine.run_until_idle()
+    assert report.counts.delivered == 3 and report.counts.failed == 0
+    for _, chat_id, _ in groups:
+        picture_id, text_id = alerts[chat_id]
+        entries = {e["message_id"]: e for e in await client.transcript(chat_id)}
+        assert entries[picture_id]["deleted"]
+        found = entries[text_id]
+        assert found["text"] == "✅ 已找到｜感谢大家！" and found["edited"]
+        assert found["edit_history"] == [alert_text] and not found["pinned"]
+        assert [m["message_id"] for m in await client.bot_messages(chat_id)] == [text_id]
+    # Telegram refuses an edit that changes nothing; the adapter counts it as done.
+    chat_id = groups[0][1]
+    await sender.edit_text(chat_id, alerts[chat_id][1], "✅ 已找到｜感谢大家！")

@@ -1,0 +1,132 @@
+"""From pending outbox rows to jobs for the senders: each row with the steps of its copy.
+
+An ordinary broadcast's steps are planned once and shared by every row. A templated one is
+rendered per group, an edit is planned per group from the ids of that group's copy; both load
+what they need for a whole batch of rows in a few queries, never one query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jinja2 import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broadcasts.copies import Copy, delivered_copies
+from broadcasts.errors import BroadcastError
+from broadcasts.outbox import Row
+from broadcasts.personalize import compile_template, load_contexts, render_text
+from broadcasts.plans import Layout, copy_steps, edit_steps
+from broadcasts.steps import Step
+from models.broadcasts import Broadcast, BroadcastKind, EditMode
+
+NOTHING_TO_SEND = "nothing to send: the text is empty for this group"
+NOT_REACHED = "the original did not reach this group: nothing to edit"
+
+
+@dataclass(frozen=True)
+class Job:
+    row: Row
+    chat_id: int
+    steps: tuple[Step, ...]
+    edit: bool = False
+    problem: str | None = None  # the row ends without a platform call: failed ...
+    skip: bool = False  # ... or skipped
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the engine keeps per running broadcast."""
+
+    broadcast_id: int
+    text: str
+    layout: Layout  # an edit's: its source's
+    templated: bool
+    template: Template | None  # None when templated: the template no longer compiles
+    steps: tuple[Step, ...]  # shared by every row (ordinary broadcasts only)
+    edit_mode: EditMode | None = None
+    source_id: int | None = None
+
+
+async def prepare(session: AsyncSession, broadcast: Broadcast) -> Content:
+    assert broadcast.id is not None
+    template, templated = _template(broadcast), broadcast.templated
+    if broadcast.kind is BroadcastKind.edit:
+        source = await session.get(Broadcast, broadcast.source_id)
+        assert source is not None, f"edit {broadcast.id} without its source"
+        return Content(
+            broadcast.id,
+            broadcast.text,
+            Layout.of(source),
+            templated,
+            template,
+            (),
+            broadcast.edit_mode or EditMode.update,
+            source.id,
+        )
+    layout = Layout.of(broadcast)
+    shared = () if templated else copy_steps(layout, broadcast.text)
+    return Content(broadcast.id, broadcast.text, layout, templated, template, shared)
+
+
+def _template(broadcast: Broadcast) -> Template | None:
+    if not broadcast.templated:
+        return None
+    try:
+        return compile_template(broadcast.text)
+    except BroadcastError:
+        return None  # checked at creation; should it no longer compile, each row fails
+
+
+async def make_jobs(session: AsyncSession, content: Content, rows: Sequence[Row]) -> list[Job]:
+    if not content.templated and content.edit_mode is None and content.steps:
+        return [Job(row, row.chat_id, content.steps) for row in rows]
+    active = [row.group_id for row in rows if row.active]
+    texts = await _texts(session, content, active)
+    copies: dict[int, Copy] = {}
+    if content.source_id is not None and active:
+        copies = await delivered_copies(session, content.source_id, active)
+    return [_job(content, row, texts.get(row.group_id), copies) for row in rows]
+
+
+async def _texts(
+    session: AsyncSession, content: Content, group_ids: list[int]
+) -> dict[int, str | BroadcastError]:
+    """Each group's text: rendered from its context when templated."""
+    if not content.templated:
+        return dict.fromkeys(group_ids, content.text)
+    if content.template is None:
+        return dict.fromkeys(group_ids, BroadcastError("模板错误：模板无法编译"))
+    contexts = await load_contexts(session, group_ids) if group_ids else {}
+    texts: dict[int, str | BroadcastError] = {}
+    for group_id in group_ids:
+        context = contexts.get(group_id)
+        if context is None:
+            texts[group_id] = BroadcastError("group no longer bound to a node")
+            continue
+        try:
+            texts[group_id] = render_text(content.template, context)
+        except BroadcastError as exc:
+            texts[group_id] = exc
+    return texts
+
+
+def _job(
+    content: Content, row: Row, text: str | BroadcastError | None, copies: dict[int, Copy]
+) -> Job:
+    if not row.active or text is None:
+        return Job(row, row.chat_id, ())  # skipped as inactive by the sender
+    if isinstance(text, BroadcastError):
+        return Job(row, row.chat_id, (), problem=str(text))
+    if content.edit_mode is None:
+        steps = copy_steps(content.layout, text)
+        return Job(row, row.chat_id, steps, problem=None if steps else NOTHING_TO_SEND)
+    copy = copies.get(row.group_id)
+    if copy is None:
+        return Job(row, row.chat_id, (), edit=True, problem=NOT_REACHED, skip=True)
+    try:
+        steps = edit_steps(content.layout, content.edit_mode, text, copy.message_ids)
+    except BroadcastError as exc:
+        return Job(row, copy.chat_id, (), edit=True, problem=str(exc))
+    return Job(row, copy.chat_id, steps, edit=True)

@@ -1,0 +1,176 @@
+"""Per-group broadcast texts: a text holding `{{` or `{%` is a Jinja2 template.
+
+Variables: `group.name` (the group's title), `node.name`, `node.code`, `node.path` (names from
+the district down), `worker.name` (the group's grid workers joined with 、, or 网格员). Templates
+run in Jinja2's sandbox without autoescaping (broadcasts go out as plain text); a syntax error
+or an unknown variable is refused when the broadcast is created, naming the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from broadcasts.errors import BroadcastError
+from models.groups import Group
+from models.people import Person, Role, RoleKind
+from models.tree import PATH_SEPARATOR, Node, lineage_ids
+
+FIELDS: dict[str, frozenset[str]] = {
+    "group": frozenset({"name"}),
+    "node": frozenset({"name", "code", "path"}),
+    "worker": frozenset({"name"}),
+}
+NO_WORKER = "网格员"
+Context = dict[str, dict[str, str]]
+
+_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def is_template(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+@lru_cache(maxsize=64)
+def compile_template(text: str) -> Template:
+    """The checked, compiled template (cached: the engine renders one text many times)."""
+    try:
+        tree = _env.parse(text)
+        problem = _unknown_variable(tree)
+        template = _env.from_string(text) if problem is None else None
+    except TemplateSyntaxError as exc:  # also an unknown filter or test
+        raise BroadcastError(f"模板错误：第 {exc.lineno} 行，{exc.message}") from exc
+    if template is None:
+        raise BroadcastError(f"模板错误：{problem}")
+    render_text(template, _sample_context())  # what only shows when it runs
+    return template
+
+
+def render_text(template: Template, context: Mapping[str, Any]) -> str:
+    try:
+        return template.render(**context)
+    except TemplateError as exc:
+        raise BroadcastError(f"模板错误：{exc.message}") from exc
+    except Exception as exc:  # e.g. arithmetic on a name: the template's fault, not ours
+        raise BroadcastError(f"模板错误：{type(exc).__name__}: {exc}") from exc
+
+
+def _unknown_variable(tree: nodes.Template) -> str | None:
+    unknown = sorted(meta.find_undeclared_variables(tree) - FIELDS.keys())
+    if unknown:
+        return f"未知变量 {unknown[0]}"
+    for found in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(found, nodes.Getattr | nodes.Getitem)
+        owner, attr = found.node, _attribute(found)
+        if isinstance(owner, nodes.Name) and owner.name in FIELDS:
+            if attr not in FIELDS[owner.name]:
+                return f"未知变量 {owner.name}.{attr}"
+    for output in tree.find_all(nodes.Output):
+        for child in output.nodes:
+            if isinstance(child, nodes.Name) and child.name in FIELDS:
+                return f"变量 {child.name} 需要写明字段，例如 {child.name}.name"
+    return None
+
+
+def _attribute(found: nodes.Getattr | nodes.Getitem) -> str:
+    if isinstance(found, nodes.Getattr):
+        return found.attr
+    key = found.arg
+    return str(key.value) if isinstance(key, nodes.Const) else "[…]"
+
+
+def _sample_context() -> Context:
+    return _context("示例网格群", "示例网格", "PG-00", "平谷区 › 示例网格", NO_WORKER)
+
+
+def _context(group: str, name: str, code: str, path: str, workers: str) -> Context:
+    return {
+        "group": {"name": group},
+        "node": {"name": name, "code": code, "path": path},
+        "worker": {"name": workers},
+    }
+
+
+async def load_contexts(session: AsyncSession, group_ids: Iterable[int]) -> dict[int, Context]:
+    """Group id → its template variables, in three queries for any number of groups."""
+    result = await session.execute(
+        select(col(Group.id), col(Group.title), Node)
+        .join(Node, col(Node.id) == col(Group.node_id))
+        .where(col(Group.id).in_(list(group_ids)))
+    )
+    rows = [(int(g or 0), str(t), n) for g, t, n in result.all()]
+    names, workers = await _lineage_facts(session, [n for _, _, n in rows])
+    contexts: dict[int, Context] = {}
+    for group_id, title, node in rows:
+        contexts[group_id] = _node_context(node, names, workers, group=title)
+    return contexts
+
+
+async def _lineage_facts(
+    session: AsyncSession, found: Iterable[Node]
+) -> tuple[dict[int, str], dict[int, list[str]]]:
+    """Names of every node on the paths, and grid workers' names per node on them."""
+    ids = {i for node in found for i in lineage_ids(node.lineage)}
+    if not ids:
+        return {}, {}
+    names = {
+        int(i or 0): str(n)
+        for i, n in await session.execute(
+            select(col(Node.id), col(Node.name)).where(col(Node.id).in_(ids))
+        )
+    }
+    workers: dict[int, list[str]] = {}
+    result = await session.execute(
+        select(col(Role.node_id), col(Person.name))
+        .join(Person, col(Person.id) == col(Role.person_id))
+        .where(col(Role.node_id).in_(ids), col(Role.kind) == RoleKind.grid_worker)
+        .order_by(col(Person.name))
+    )
+    for node_id, name in result.all():
+        workers.setdefault(int(node_id), []).append(str(name))
+    return names, workers
+
+
+def _node_context(
+    node: Node, names: dict[int, str], workers: dict[int, list[str]], group: str
+) -> Context:
+    path = lineage_ids(node.lineage)
+    nearest = next((workers[i] for i in reversed(path) if i in workers), [])
+    return _context(
+        group,
+        node.name,
+        node.code,
+        PATH_SEPARATOR.join(names[i] for i in path if i in names),
+        "、".join(nearest) or NO_WORKER,
+    )
+
+
+async def preview(session: AsyncSession, text: str, node_id: int) -> str:
+    """`text` as the first target group under `node_id` will read it (BroadcastError if the
+    template is bad). Without any group there, the node's own name stands for the group's."""
+    if not is_template(text):
+        return text
+    template = compile_template(text)
+    node = await session.get(Node, node_id)
+    if node is None:
+        raise BroadcastError(f"no node with id {node_id}")
+    first = await session.scalar(
+        select(col(Group.id))
+        .join(Node, col(Node.id) == col(Group.node_id))
+        .where(col(Node.lineage).startswith(node.lineage))
+        .order_by(col(Node.code), col(Group.id))
+        .limit(1)
+    )
+    if first is not None:
+        context = (await load_contexts(session, [int(first)]))[int(first)]
+    else:
+        names, workers = await _lineage_facts(session, [node])
+        context = _node_context(node, names, workers, group=node.name)
+    return render_text(template, context)
