@@ -9,10 +9,41 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from broadcasts.service import broadcast_report, delivery_counts
+from bot.sending import Refused, send_text
+from broadcasts.service import Counts, broadcast_report, delivery_counts
 from templates import render
 
 log = logging.getLogger("gridbot.broadcasts")
+_followers: set[asyncio.Task[None]] = set()  # keep live-progress tasks referenced
+
+
+async def show_progress(
+    bot: Bot,
+    factory: async_sessionmaker[AsyncSession],
+    chat_id: int,
+    broadcast_id: int,
+    total: int,
+) -> None:
+    """Send the progress message of a just-created broadcast and keep it current until done."""
+    first = render(
+        "broadcast_progress",
+        id=broadcast_id,
+        c=Counts(total=total, pending=total),
+        finished=False,
+        failures=[],
+    )
+    try:
+        status = await send_text(bot, chat_id, first)
+    except Refused as exc:
+        log.warning("progress of broadcast %s not shown: %s", broadcast_id, exc)
+        return
+    if status is None:
+        return
+    task = asyncio.create_task(
+        follow(bot, factory, broadcast_id, chat_id, status.message_id, shown=first)
+    )
+    _followers.add(task)
+    task.add_done_callback(_followers.discard)
 
 
 async def follow(

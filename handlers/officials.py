@@ -1,148 +1,173 @@
-"""Officials broadcast in a private chat: /broadcast → target → text → preview → confirm."""
+"""Officials manage their broadcasts in a private chat: /scheduled, /cancel_broadcast N,
+/broadcast_report N (composing is handlers/broadcast_compose.py, polls handlers/polls.py)."""
 
 from __future__ import annotations
 
-import asyncio
+import logging
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.broadcast_progress import follow
-from bot.callbacks import BroadcastConfirm, BroadcastTarget, confirm_keyboard, target_keyboard
+from bot.broadcast_jobs import ScheduledSends
+from bot.broadcast_texts import SHOWN_TIME, report_text
+from bot.callbacks import ScheduledCancel, scheduled_keyboard
 from bot.clock import Clock
+from bot.config import Settings
 from broadcasts import BroadcastEngine
-from broadcasts.access import broadcast_nodes, may_broadcast, target_counts
-from broadcasts.service import Counts, create_broadcast
+from broadcasts.management import (
+    CancelOutcome,
+    cancel_for,
+    queued_scheduled,
+    scopes,
+    visible_broadcast,
+)
 from handlers.common import reply
 from models.tree import Node
-from models.tree_service import ancestors_and_self, path_text, person_by_telegram
+from models.tree_service import ancestors_and_self, path_text
 from templates import render
 
 PRIVATE = F.chat.type == "private"
-_followers: set[asyncio.Task[None]] = set()  # keep live-progress tasks referenced
+log = logging.getLogger("gridbot.broadcasts")
+USAGE = {
+    "cancel_broadcast": "/cancel_broadcast 群发编号",
+    "broadcast_report": "/broadcast_report 群发编号",
+}
 
 
-class Draft(StatesGroup):
-    text = State()
-    confirm = State()
+def broadcast_number(command: CommandObject) -> int | None:
+    """The N of `/command N` (also `#N`); None if missing or not a number."""
+    arg = (command.args or "").strip().lstrip("#")
+    return int(arg) if arg.isdigit() and len(arg) < 12 else None
 
 
-async def cmd_broadcast(message: Message, session: AsyncSession, state: FSMContext) -> None:
+async def scheduled_list(
+    session: AsyncSession, user_id: int, zone: tzinfo
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /scheduled text and its 取消 buttons for the user's subtree."""
+    waiting = await queued_scheduled(session, await scopes(session, user_id))
+    items = []
+    for b in waiting:
+        node = await session.get(Node, b.node_id)
+        assert b.scheduled_at is not None and node is not None
+        items.append(
+            {
+                "id": b.id,
+                "at": b.scheduled_at.astimezone(zone).strftime(SHOWN_TIME),
+                "path": path_text(await ancestors_and_self(session, node)),
+                "total": b.total,
+                "pin": b.pin,
+                "read": b.read_button,
+                "text": (b.text.splitlines() or ["（图片）"])[0][:40],
+            }
+        )
+    markup = scheduled_keyboard([b.id for b in waiting if b.id is not None]) if items else None
+    return render("broadcast_scheduled_list", items=items), markup
+
+
+async def cmd_scheduled(message: Message, session: AsyncSession, settings: Settings) -> None:
     if message.from_user is None:
         return
-    nodes = await broadcast_nodes(session, message.from_user.id)
-    if not nodes:
+    if not await scopes(session, message.from_user.id):
         await reply(message, render("broadcast_refused", reason="role"))
         return
-    await state.clear()
-    choices = [(n.id, n.name) for n in nodes if n.id is not None]
-    await reply(message, render("broadcast_choose"), reply_markup=target_keyboard(choices))
+    zone = ZoneInfo(settings.tickets.timezone)
+    text, markup = await scheduled_list(session, message.from_user.id, zone)
+    await reply(message, text, reply_markup=markup)
 
 
-async def on_target(
-    query: CallbackQuery, callback_data: BroadcastTarget, session: AsyncSession, state: FSMContext
-) -> None:
-    node = await session.get(Node, callback_data.node_id)
-    if node is None or not await may_broadcast(session, query.from_user.id, node):
-        await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
-        return
-    active, _inactive = await target_counts(session, node)
-    path = path_text(await ancestors_and_self(session, node))
-    await state.set_state(Draft.text)
-    await state.update_data(node_id=node.id, path=path)
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(render("broadcast_ask_text", path=path, active=active))
-
-
-async def on_text(message: Message, session: AsyncSession, state: FSMContext) -> None:
-    text = message.text or message.caption or ""
-    photo = message.photo[-1].file_id if message.photo else None
-    data = await state.get_data()
-    node = await session.get(Node, data["node_id"])
-    if node is None or (not text.strip() and photo is None):
-        await reply(message, render("broadcast_cancelled"))
-        await state.clear()
-        return
-    active, inactive = await target_counts(session, node)
-    await state.update_data(text=text, photo=photo)
-    await state.set_state(Draft.confirm)
-    await reply(
-        message,
-        render(
-            "broadcast_preview", text=text, path=data["path"], active=active, inactive=inactive
-        ),
-        reply_markup=confirm_keyboard(),
-    )
-
-
-async def on_confirm(
+async def on_unschedule(
     query: CallbackQuery,
-    callback_data: BroadcastConfirm,
+    callback_data: ScheduledCancel,
     session: AsyncSession,
-    state: FSMContext,
     clock: Clock,
-    bot: Bot,
+    settings: Settings,
     broadcasts: BroadcastEngine,
-    session_factory: async_sessionmaker[AsyncSession],
+    scheduled_sends: ScheduledSends | None = None,
 ) -> None:
-    data = await state.get_data()
-    await state.clear()
-    if callback_data.action not in {"send", "send_pin"} or "text" not in data:
-        await query.answer(render("broadcast_cancelled"))
-        return
-    node = await session.get(Node, data["node_id"])
-    if (
-        node is None
-        or node.id is None
-        or not await may_broadcast(session, query.from_user.id, node)
-    ):
-        await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
-        return
-    person = await person_by_telegram(session, query.from_user.id)
-    created = await create_broadcast(
-        session,
-        node_id=node.id,
-        text=data["text"],
-        photo=data.get("photo"),
-        created_by=person.id if person else None,
-        pin=callback_data.action == "send_pin",
-        now=clock.now(),
+    """取消 under /scheduled: cancel it, say how it went, refresh the list."""
+    number = callback_data.broadcast_id
+    done = await cancel_for(session, query.from_user.id, number, clock.now())
+    await _after_cancel(session, done.outcome, number, broadcasts, scheduled_sends)
+    await query.answer(
+        render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     )
-    await session.commit()  # the engine reads the outbox from its own sessions
+    if isinstance(query.message, Message):
+        zone = ZoneInfo(settings.tickets.timezone)
+        text, markup = await scheduled_list(session, query.from_user.id, zone)
+        try:
+            await query.message.edit_text(text, reply_markup=markup)
+        except (TelegramAPIError, TelegramNetworkError) as exc:  # e.g. "not modified"
+            log.info("scheduled list not refreshed: %s", exc)
+
+
+async def cmd_cancel_broadcast(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    broadcasts: BroadcastEngine,
+    scheduled_sends: ScheduledSends | None = None,
+) -> None:
+    if message.from_user is None:
+        return
+    number = broadcast_number(command)
+    if number is None:
+        await reply(message, render("ticket_usage", usage=USAGE["cancel_broadcast"]))
+        return
+    if not await scopes(session, message.from_user.id):
+        await reply(message, render("broadcast_refused", reason="role"))
+        return
+    done = await cancel_for(session, message.from_user.id, number, clock.now())
+    await _after_cancel(session, done.outcome, number, broadcasts, scheduled_sends)
+    text = render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
+    await reply(message, text)
+
+
+async def _after_cancel(
+    session: AsyncSession,
+    outcome: CancelOutcome,
+    number: int,
+    broadcasts: BroadcastEngine,
+    scheduled_sends: ScheduledSends | None,
+) -> None:
+    if outcome not in {CancelOutcome.cancelled, CancelOutcome.stopped}:
+        return
+    await session.commit()  # before the engine looks again from its own sessions
+    if scheduled_sends is not None:
+        scheduled_sends.remove(number)
     broadcasts.notify()
-    await query.answer()
-    if query.message is None or created.id is None:
+
+
+async def cmd_broadcast_report(
+    message: Message, command: CommandObject, session: AsyncSession, settings: Settings
+) -> None:
+    """Delivery figures and 已阅 counts, rolled up by child node of the target, worst first."""
+    if message.from_user is None:
         return
-    first = render(
-        "broadcast_progress", id=created.id, c=_zero(created.total), finished=False, failures=[]
-    )
-    status = await query.message.answer(first)
-    task = asyncio.create_task(
-        follow(bot, session_factory, created.id, status.chat.id, status.message_id, shown=first)
-    )
-    _followers.add(task)
-    task.add_done_callback(_followers.discard)
-
-
-def _zero(total: int) -> Counts:
-    return Counts(total=total, pending=total)
-
-
-async def cmd_cancel(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await reply(message, render("broadcast_cancelled"))
+    number = broadcast_number(command)
+    if number is None:
+        await reply(message, render("ticket_usage", usage=USAGE["broadcast_report"]))
+        return
+    if not await scopes(session, message.from_user.id):
+        await reply(message, render("broadcast_refused", reason="role"))
+        return
+    access, broadcast = await visible_broadcast(session, message.from_user.id, number)
+    if broadcast is None or broadcast.id is None:
+        await reply(message, render("broadcast_not_found", reason=access, what="群发", id=number))
+        return
+    zone = ZoneInfo(settings.tickets.timezone)
+    await reply(message, await report_text(session, broadcast.id, zone))
 
 
 def get_router() -> Router:
     router = Router(name="officials")
-    router.message.register(cmd_broadcast, Command("broadcast"), PRIVATE)
-    router.message.register(cmd_cancel, Command("cancel"), PRIVATE, StateFilter(Draft))
-    router.callback_query.register(on_target, BroadcastTarget.filter())
-    router.message.register(on_text, Draft.text, PRIVATE)
-    router.callback_query.register(on_confirm, BroadcastConfirm.filter(), Draft.confirm)
+    router.message.register(cmd_scheduled, Command("scheduled"), PRIVATE)
+    router.message.register(cmd_cancel_broadcast, Command("cancel_broadcast"), PRIVATE)
+    router.message.register(cmd_broadcast_report, Command("broadcast_report"), PRIVATE)
+    router.callback_query.register(on_unschedule, ScheduledCancel.filter())
     return router

@@ -55,8 +55,13 @@ async def test_an_official_composes_previews_and_confirms_a_town_broadcast(world
         world, official["id"], official["id"], "今晚8点社区广场放映电影，欢迎参加。"
     )
     assert "将发送到 平谷区 › 滨河街道 下的 1 个群" in preview["text"]
-    send, pin, cancel = preview["reply_markup"]["inline_keyboard"][0]
-    assert [send["text"], pin["text"], cancel["text"]] == ["确认发送", "发送并置顶", "取消"]
+    rows = preview["reply_markup"]["inline_keyboard"]
+    assert [[b["text"] for b in row] for row in rows] == [
+        ["立即发送", "定时发送"],
+        ["☐ 置顶", "☐ 已阅按钮"],
+        ["取消"],
+    ]
+    send = rows[0][0]
     await world.client.press_button(
         official["id"], preview["message_id"], official["id"], send["callback_data"]
     )
@@ -81,9 +86,16 @@ async def test_send_and_pin_pins_the_message_in_every_group(world: World) -> Non
     await world.client.bot_action(group["id"], "promote", official["id"])
     await say(world, group["id"], official["id"], "/bind PG-01-001-01")
     preview = await draft_to_district(world, official, "防汛期间请勿靠近河道。")
-    pin = preview["reply_markup"]["inline_keyboard"][0][1]
+    pin = preview["reply_markup"]["inline_keyboard"][1][0]
     await world.client.press_button(
         official["id"], preview["message_id"], official["id"], pin["callback_data"]
+    )
+    await world.client.wait_for(  # the toggle shows its new state on the preview
+        official["id"], predicate=lambda m: "☑ 置顶" in button_texts(m)
+    )
+    send = preview["reply_markup"]["inline_keyboard"][0][0]
+    await world.client.press_button(
+        official["id"], preview["message_id"], official["id"], send["callback_data"]
     )
     got = await world.client.wait_for(
         group["id"], predicate=lambda m: "防汛" in (m["text"] or "") and m["pinned"]
@@ -96,13 +108,18 @@ async def test_cancel_sends_nothing(world: World) -> None:
     group = await world.group_with_bot("第1网格群", official)
     await say(world, group["id"], official["id"], "/bind PG-01-001-01")
     preview = await draft_to_district(world, official, "这条不要发")
-    cancel = preview["reply_markup"]["inline_keyboard"][0][2]
+    cancel = preview["reply_markup"]["inline_keyboard"][2][0]
     pressed = await world.client.press_button(
         official["id"], preview["message_id"], official["id"], cancel["callback_data"]
     )
     assert await answered(world, pressed["callback_query_id"]) == "已取消，没有发送。"
     texts = [m["text"] for m in await world.client.bot_messages(group["id"])]
     assert not any("这条不要发" in (t or "") for t in texts)
+
+
+def button_texts(message: dict[str, Any]) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def draft_to_district(world: World, official: dict[str, Any], text: str) -> dict[str, Any]:

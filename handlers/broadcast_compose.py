@@ -1,0 +1,159 @@
+"""/broadcast in private chat: target → text → preview (置顶 / 已阅按钮 toggles) → now or later."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.broadcast_progress import show_progress
+from bot.callbacks import BroadcastConfirm, BroadcastTarget, confirm_keyboard, target_keyboard
+from bot.clock import Clock
+from broadcasts import BroadcastEngine
+from broadcasts.access import broadcast_nodes, may_broadcast, target_counts
+from broadcasts.personalize import is_template, preview
+from broadcasts.service import BroadcastError
+from handlers.broadcast_schedule import create_draft, on_when
+from handlers.common import reply, send
+from models.tree import Node
+from models.tree_service import ancestors_and_self, path_text
+from templates import render
+
+PRIVATE = F.chat.type == "private"
+log = logging.getLogger("gridbot.broadcasts")
+
+
+class Draft(StatesGroup):
+    text = State()
+    confirm = State()
+    when = State()
+
+
+async def cmd_broadcast(message: Message, session: AsyncSession, state: FSMContext) -> None:
+    if message.from_user is None:
+        return
+    nodes = await broadcast_nodes(session, message.from_user.id)
+    if not nodes:
+        await reply(message, render("broadcast_refused", reason="role"))
+        return
+    await state.clear()
+    choices = [(n.id, n.name) for n in nodes if n.id is not None]
+    await reply(message, render("broadcast_choose"), reply_markup=target_keyboard(choices))
+
+
+async def on_target(
+    query: CallbackQuery, callback_data: BroadcastTarget, session: AsyncSession, state: FSMContext
+) -> None:
+    node = await session.get(Node, callback_data.node_id)
+    if node is None or not await may_broadcast(session, query.from_user.id, node):
+        await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
+        return
+    active, _inactive = await target_counts(session, node)
+    path = path_text(await ancestors_and_self(session, node))
+    await state.set_state(Draft.text)
+    await state.set_data({"node_id": node.id, "path": path, "pin": False, "read": False})
+    await query.answer()
+    if query.message is not None:
+        await query.message.answer(render("broadcast_ask_text", path=path, active=active))
+
+
+async def on_text(message: Message, session: AsyncSession, state: FSMContext) -> None:
+    text = message.text or message.caption or ""
+    photo = message.photo[-1].file_id if message.photo else None
+    data = await state.get_data()
+    node = await session.get(Node, data["node_id"])
+    if node is None or (not text.strip() and photo is None):
+        await reply(message, render("broadcast_cancelled"))
+        await state.clear()
+        return
+    try:
+        shown = await preview(session, text, data["node_id"])
+    except BroadcastError as exc:  # a bad {{ template }}: say what, and ask again
+        await reply(message, render("broadcast_text_refused", error=str(exc)))
+        return
+    active, inactive = await target_counts(session, node)
+    await state.update_data(text=text, photo=photo)
+    await state.set_state(Draft.confirm)
+    page = render(
+        "broadcast_preview",
+        text=shown,
+        templated=is_template(text),
+        path=data["path"],
+        active=active,
+        inactive=inactive,
+    )
+    await reply(message, page, reply_markup=confirm_keyboard(data["pin"], data["read"]))
+
+
+async def on_choice(
+    query: CallbackQuery,
+    callback_data: BroadcastConfirm,
+    session: AsyncSession,
+    state: FSMContext,
+    clock: Clock,
+    bot: Bot,
+    broadcasts: BroadcastEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A preview button: toggle 置顶 / 已阅按钮, send now, ask for a time, or cancel."""
+    data, action = await state.get_data(), callback_data.action
+    if action in {"pin", "read"}:
+        data[action] = not data.get(action, False)
+        await state.update_data({action: data[action]})
+        await query.answer()
+        if isinstance(query.message, Message):
+            markup = confirm_keyboard(data["pin"], data["read"])
+            try:
+                await query.message.edit_reply_markup(reply_markup=markup)
+            except (TelegramAPIError, TelegramNetworkError) as exc:
+                log.info("preview toggles not refreshed: %s", exc)
+        return
+    if action == "schedule":
+        await state.set_state(Draft.when)
+        await query.answer()
+        await send(bot, query.from_user.id, render("broadcast_ask_time"))
+        return
+    await state.clear()
+    if action != "send" or "text" not in data:
+        await query.answer(render("broadcast_cancelled"))
+        return
+    try:
+        created = await create_draft(session, query.from_user.id, data, clock.now())
+    except BroadcastError as exc:
+        await query.answer(render("broadcast_text_refused", error=str(exc)), show_alert=True)
+        return
+    if created is None or created.id is None:
+        await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
+        return
+    await session.commit()  # the engine reads the outbox from its own sessions
+    broadcasts.notify()
+    await query.answer()
+    await show_progress(bot, session_factory, query.from_user.id, created.id, created.total)
+
+
+async def on_stale_choice(query: CallbackQuery) -> None:
+    await query.answer(render("broadcast_stale"), show_alert=True)
+
+
+async def cmd_cancel(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await reply(message, render("broadcast_cancelled"))
+
+
+def get_router() -> Router:
+    router = Router(name="broadcast_compose")
+    router.message.register(cmd_broadcast, Command("broadcast"), PRIVATE)
+    router.message.register(cmd_cancel, Command("cancel"), PRIVATE, StateFilter(Draft))
+    router.callback_query.register(on_target, BroadcastTarget.filter())
+    router.message.register(on_text, Draft.text, PRIVATE)
+    router.message.register(on_when, Draft.when, PRIVATE, ~F.text.startswith("/"))
+    choosing = StateFilter(Draft.confirm, Draft.when)
+    router.callback_query.register(on_choice, BroadcastConfirm.filter(), choosing)
+    router.callback_query.register(on_stale_choice, BroadcastConfirm.filter())
+    return router
