@@ -7,12 +7,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import RateTicket
+from bot.callbacks import RateTicket, alert_keyboard
 from bot.clock import Clock
 from bot.notifier import Notifier
 from handlers.common import GROUP_CHATS, reply
 from models.tree import Node
 from templates import render
+from tickets.alert_consent import offers_phone_consent
 from tickets.extract import mask_phones
 from tickets.feedback import rate
 from tickets.opening import Opening, Outcome, Report, remember_reply, report_message
@@ -54,6 +55,7 @@ async def _handle(
     if opening.outcome is Outcome.opened and ticket is not None and opening.route is not None:
         level = await session.get(Node, opening.route.node.id)
         deadline = policy.deadline(ticket.category, ticket.priority)
+        consent = offers_phone_consent(ticket)  # missing person: may the alert show the phone?
         answer = await reply(
             message,
             render(
@@ -63,7 +65,9 @@ async def _handle(
                 handlers="、".join(p.name for p in opening.route.recipients),
                 level=level.name if level else "",
                 claim_minutes=int(deadline.claim.total_seconds() // 60),
+                consent=consent,
             ),
+            reply_markup=alert_keyboard(ticket.id or 0, "consent") if consent else None,
         )
         if answer is not None and ticket.id is not None:
             await remember_reply(session, ticket.id, answer.message_id)

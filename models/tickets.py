@@ -18,9 +18,6 @@ class TicketStatus(enum.StrEnum):
     reopened = "reopened"
     resolved = "resolved"
     closed = "closed"
-    alert_confirmed = "alert_confirmed"  # missing-person alert sent out (models/alerts.py)
-    alert_updated = "alert_updated"
-    found = "found"
 
     @property
     def is_open(self) -> bool:
@@ -65,6 +62,9 @@ class EventKind(enum.StrEnum):
     rated = "rated"
     reopened = "reopened"
     closed = "closed"
+    alert_confirmed = "alert_confirmed"  # missing-person alert sent out (models/alerts.py)
+    alert_updated = "alert_updated"
+    found = "found"
 
 
 class Ticket(SQLModel, table=True):
@@ -92,7 +92,7 @@ class Ticket(SQLModel, table=True):
     escalation_level: int = Field(default=0)
     assignee_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     duplicate_of_id: int | None = Field(default=None, foreign_key="ticket.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime, index=True)
     claimed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

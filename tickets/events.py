@@ -20,6 +20,7 @@ class GroupUpdate(enum.StrEnum):
     reopened = "reopened"
     escalated = "escalated"
     unreachable = "unreachable"
+    found = "found"  # a missing person was found (tickets/alerts.py)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,184 @@
+"""寻人联动: staff confirm the alert (DM button), /alert_update N, /found N (or the button);
+the reporter may agree, in the group, that the alert shows their phone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import AlertAction, alert_keyboard
+from bot.clock import Clock
+from bot.config import Settings
+from bot.notifier import Notifier
+from broadcasts import BroadcastEngine
+from handlers.common import reply, send
+from models.tree import Level, Node
+from templates import render
+from tickets.alert_consent import agree_to_show_phone
+from tickets.alert_facts import AlertFacts
+from tickets.alerts import AlertDone, AlertRefused, confirm_alert, mark_found, update_alert
+
+NUMBER = re.compile(r"^#?(\d{1,12})$")
+USAGE = {"found": "/found 工单号 [找到的情况]", "alert_update": "/alert_update 工单号 新情况"}
+
+
+def _literal(text: str) -> str:
+    """A broadcast text holding `{{` or `{%` is read as a per-group template; residents' words
+    must never be, so the markers are broken up."""
+    return text.replace("{{", "{ {").replace("{%", "{ %").replace("{#", "{ #")
+
+
+@dataclass(frozen=True)
+class TemplateTexts:
+    """The alert's words from templates/alert.j2 and alert_found.j2, times in `tz`."""
+
+    tz: tzinfo
+
+    def _at(self, moment: datetime) -> str:
+        return f"{moment.astimezone(self.tz):%m-%d %H:%M}"
+
+    def alert(self, facts: AlertFacts) -> str:
+        updates = [(self._at(at), text) for at, text in facts.updates]
+        text = render("alert", f=facts, reported=self._at(facts.reported_at), updates=updates)
+        return _literal(text)
+
+    def found(self, facts: AlertFacts) -> str:
+        assert facts.found_at is not None
+        return _literal(render("alert_found", f=facts, found=self._at(facts.found_at)))
+
+
+def texts_for(settings: Settings) -> TemplateTexts:
+    return TemplateTexts(ZoneInfo(settings.tickets.timezone))
+
+
+async def _finish(
+    done: AlertDone,
+    session: AsyncSession,
+    notifier: Notifier,
+    broadcasts: BroadcastEngine,
+    now: datetime,
+) -> None:
+    """Tell the group what the workflow asks, commit, and wake the engine for the broadcast."""
+    await notifier.publish(done.notices, now, session)
+    if done.broadcast is not None:
+        await session.commit()  # the engine reads the outbox from its own sessions
+        broadcasts.notify()
+
+
+async def _answer(session: AsyncSession, action: str, done: AlertDone) -> str:
+    """The confirmation for the person who acted."""
+    if action == "confirm" and not done.fresh:
+        return render("alert_action", action="already", t=done.ticket)
+    if action == "confirm":
+        assert done.alert is not None and done.broadcast is not None
+        place = await session.get(Node, done.alert.node_id)
+        return render(
+            "alert_action",
+            action="confirmed",
+            t=done.ticket,
+            place=place.name if place else "",
+            groups=done.broadcast.total,
+        )
+    if action == "found":
+        seconds = done.alert.found_seconds if done.alert else None
+        if seconds is None and done.ticket.resolved_at is not None:
+            seconds = int((done.ticket.resolved_at - done.ticket.created_at).total_seconds())
+        return render(
+            "alert_action",
+            action="found",
+            t=done.ticket,
+            seconds=seconds or 0,
+            alerted=done.broadcast is not None,
+        )
+    if action == "consent":
+        return render("alert_action", action="consented" if done.fresh else "consented_before")
+    return render("alert_action", action="updated", t=done.ticket)
+
+
+async def on_alert_button(
+    query: CallbackQuery,
+    callback_data: AlertAction,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    notifier: Notifier,
+    broadcasts: BroadcastEngine,
+    bot: Bot,
+) -> None:
+    number, user, now = callback_data.ticket_id, query.from_user.id, clock.now()
+    texts, action = texts_for(settings), callback_data.action
+    try:
+        if action == "confirm":
+            level = Level(settings.tickets.alert_level)
+            done = await confirm_alert(session, number, user, level, texts, now)
+        elif action == "found":
+            done = await mark_found(session, number, user, "", texts, now)
+        else:
+            done = await agree_to_show_phone(session, number, user, texts, now)
+    except AlertRefused as refused:
+        text = render("alert_refused", reason=refused.reason.value, number=number)
+        await query.answer(text, show_alert=True)
+        return
+    await _finish(done, session, notifier, broadcasts, now)
+    text = await _answer(session, action, done)
+    if action == "consent" or not done.fresh:
+        await query.answer(text)
+        return
+    await query.answer()
+    # Staff keep a message: the follow-up commands and the 已找到 button, or the time it took.
+    markup = alert_keyboard(number, "found") if action == "confirm" else None
+    await send(bot, user, text, reply_markup=markup)
+
+
+def _parse(command: CommandObject, needs_text: bool) -> tuple[int, str] | None:
+    parts = (command.args or "").split(maxsplit=1)
+    match = NUMBER.match(parts[0]) if parts else None
+    text = parts[1].strip() if len(parts) > 1 else ""
+    if match is None or (needs_text and not text):
+        return None
+    return int(match.group(1)), text
+
+
+async def cmd_alert(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    notifier: Notifier,
+    broadcasts: BroadcastEngine,
+) -> None:
+    """/found N [情况] and /alert_update N 新情况."""
+    if message.from_user is None:
+        return
+    name = command.command.lower()
+    parsed = _parse(command, needs_text=name == "alert_update")
+    if parsed is None:
+        await reply(message, render("ticket_usage", usage=USAGE[name]))
+        return
+    (number, text), user, now = parsed, message.from_user.id, clock.now()
+    texts = texts_for(settings)
+    try:
+        if name == "found":
+            done = await mark_found(session, number, user, text, texts, now)
+        else:
+            done = await update_alert(session, number, user, text, texts, now)
+    except AlertRefused as refused:
+        await reply(message, render("alert_refused", reason=refused.reason.value, number=number))
+        return
+    await _finish(done, session, notifier, broadcasts, now)
+    await reply(message, await _answer(session, name if name == "found" else "update", done))
+
+
+def get_router() -> Router:
+    router = Router(name="alerts")
+    router.message.register(cmd_alert, Command(*USAGE))
+    router.callback_query.register(on_alert_button, AlertAction.filter())
+    return router
