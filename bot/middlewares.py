@@ -1,18 +1,24 @@
-"""Outer middleware: one database session per update, committed with the inbox mark."""
+"""Outer middlewares: one database session per update, committed with the inbox mark; the
+audit log of staff commands written in that session."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db import session_scope
 from bot.inbox import mark
 from models.inbox import InboxStatus
+from models.people import Person
+from work import audit as audit_log
+from work.audit import AuditNote, staff_person
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -30,3 +36,70 @@ class DbSessionMiddleware(BaseMiddleware):
             if inbox_id is not None:
                 await mark(session, inbox_id, InboxStatus.done, self._clock)
             return result
+
+
+@dataclass(frozen=True)
+class _Action:
+    user_id: int
+    chat_id: int | None
+    command: str
+    args: str
+
+
+def _action(event: TelegramObject) -> _Action | None:
+    """A command (message starting with /) or a button press, else None."""
+    if not isinstance(event, Update):
+        return None
+    if event.callback_query is not None:
+        query = event.callback_query
+        prefix, _, rest = (query.data or "").partition(":")
+        chat = query.message.chat.id if query.message is not None else None
+        return _Action(query.from_user.id, chat, f"button:{prefix}", rest)
+    message = event.message
+    text = (message.text or message.caption or "") if message is not None else ""
+    if message is None or message.from_user is None or not text.startswith("/"):
+        return None
+    head, _, rest = text.partition(" ")
+    command = head.split("@", 1)[0].lower()
+    return _Action(message.from_user.id, message.chat.id, command, rest.strip())
+
+
+class AuditMiddleware(BaseMiddleware):
+    """Writes every staff command and button press to the audit log, in the update's session
+    (inside DbSessionMiddleware); handlers that refuse say so through the `audit` note."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._factory = session_factory
+        self._clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        note = data["audit"] = AuditNote()
+        action = _action(event)
+        session: AsyncSession | None = data.get("session")
+        person = await staff_person(session, action.user_id) if action and session else None
+        if action is None or session is None or person is None:
+            return await handler(event, data)
+        try:
+            result = await handler(event, data)
+        except Exception:
+            async with session_scope(self._factory) as apart:  # the update's work rolls back
+                self._record(apart, person, action, audit_log.ERROR)
+            raise
+        self._record(
+            session, person, action, audit_log.UNHANDLED if result is UNHANDLED else note.outcome
+        )
+        return result
+
+    def _record(
+        self, session: AsyncSession, person: Person, action: _Action, outcome: str
+    ) -> None:
+        audit_log.record(
+            session,
+            person,
+            user_id=action.user_id,
+            chat_id=action.chat_id,
+            command=action.command,
+            args=action.args,
+            outcome=outcome,
+            at=self._clock.now(),
+        )

@@ -7,6 +7,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from handlers.common import GROUP_CHATS, reply
 from models.group_service import group_by_chat
 from models.tree import Node
@@ -14,10 +15,12 @@ from models.tree_service import (
     ancestors_and_self,
     mark_private_chat,
     path_text,
+    person_by_telegram,
     responsible_workers,
     roles_with_paths,
 )
 from templates import render
+from work.scope import audience_of, roles_of
 
 
 async def cmd_whereami(message: Message, session: AsyncSession) -> None:
@@ -41,8 +44,12 @@ async def cmd_start(message: Message, session: AsyncSession) -> None:
     await reply(message, render("start", name=person.name if person else None, roles=roles))
 
 
-async def cmd_help(message: Message) -> None:
-    await reply(message, render("help"))
+async def cmd_help(message: Message, session: AsyncSession, settings: Settings) -> None:
+    """Each role sees its own commands (the highest role held), and the district's handbook."""
+    user = message.from_user
+    person = await person_by_telegram(session, user.id) if user else None
+    audience = audience_of(await roles_of(session, person))
+    await reply(message, render("help", audience=audience.value, handbook=settings.work.handbook))
 
 
 def get_router() -> Router:

@@ -18,6 +18,7 @@ from templates import render
 from tickets import actions
 from tickets.access import ActionRefused, tickets_visible_to
 from tickets.policy import TicketPolicy
+from work.audit import AuditNote
 
 NUMBER = re.compile(r"^#?(\d{1,12})$")
 USAGE = {
@@ -56,13 +57,16 @@ async def _run(
     notifier: Notifier,
     session: AsyncSession,
     clock: Clock,
+    audit: AuditNote,
 ) -> None:
     if parsed is None:
+        audit.refused("usage")
         await reply(message, render("ticket_usage", usage=USAGE[name]))
         return
     try:
         done = await act(*parsed)
     except ActionRefused as refused:
+        audit.refused(refused.reason.name)
         await reply(
             message, render("ticket_refused", reason=refused.reason.value, number=parsed[0])
         )
@@ -89,6 +93,7 @@ async def cmd_ticket_action(
     clock: Clock,
     policy: TicketPolicy,
     notifier: Notifier,
+    audit: AuditNote,
 ) -> None:
     if message.from_user is None:
         return
@@ -101,7 +106,8 @@ async def cmd_ticket_action(
         "escalate": lambda n, t: actions.escalate(session, n, user, t, now, policy),
     }
     needs_text = name in {"note", "transfer", "escalate"}
-    await _run(message, name, acts[name], _parse(command, needs_text), notifier, session, clock)
+    parsed = _parse(command, needs_text)
+    await _run(message, name, acts[name], parsed, notifier, session, clock, audit)
 
 
 async def on_ticket_button(
@@ -111,6 +117,7 @@ async def on_ticket_button(
     clock: Clock,
     policy: TicketPolicy,
     notifier: Notifier,
+    audit: AuditNote,
 ) -> None:
     number, user, now = callback_data.ticket_id, query.from_user.id, clock.now()
     if callback_data.action == "transfer":
@@ -124,6 +131,7 @@ async def on_ticket_button(
         else:
             done = await actions.escalate(session, number, user, "网格员上报", now, policy)
     except ActionRefused as refused:
+        audit.refused(refused.reason.name)
         await query.answer(
             render("ticket_refused", reason=refused.reason.value, number=number), show_alert=True
         )

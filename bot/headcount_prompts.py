@@ -1,0 +1,111 @@
+"""Headcount messages: the prompt with its keypad, the status card, and the sweep's deliveries
+(prompts when a round opens, reminders after its deadline, a summary to whoever opened it)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, tzinfo
+
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import session_scope
+from bot.sending import Refused, send_text
+from bot.work_keyboards import keypad
+from models.tree import Node
+from models.tree_service import ancestors_and_self, path_text
+from models.work import HeadcountRound
+from templates import render
+from work.headcount import rollup
+from work.headcount_due import SUMMARY, Due, claim, due_messages, finish_reminders
+
+log = logging.getLogger("gridbot.headcount")
+
+BATCH = 300  # messages per sweep: a district-wide round goes out over a few sweeps
+MISSING_SHOWN = 20
+
+
+def _hhmm(moment: datetime, tz: tzinfo) -> str:
+    return f"{moment.astimezone(tz):%H:%M}"
+
+
+async def prompt_card(
+    session: AsyncSession, held: HeadcountRound, grid: Node, value: int, now: datetime, tz: tzinfo
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The prompt (or, after the deadline, the reminder) for one grid, with its keypad."""
+    root = await session.get(Node, held.node_id)
+    text = render(
+        "headcount_prompt",
+        root=root.name if root else "",
+        grid=path_text((await ancestors_and_self(session, grid))[-2:]),
+        deadline=_hhmm(held.deadline_at, tz),
+        reminder=held.deadline_at <= now,
+        value=value,
+    )
+    return text, keypad(grid.id or 0, value)
+
+
+async def status_card(
+    session: AsyncSession, held: HeadcountRound, view: Node, tz: tzinfo, summary: bool = False
+) -> str:
+    """Totals of `view` and its children, and the grids still missing."""
+    tally = await rollup(session, held, view)
+    names = {t.node.id: t.node.name for t in tally.tallies.values()}
+    missing = [
+        f"{names[grid.parent_id]} › {grid.name}" if grid.parent_id in names else grid.name
+        for grid in tally.missing[:MISSING_SHOWN]
+    ]
+    return render(
+        "headcount_status",
+        r=tally,
+        path=path_text(await ancestors_and_self(session, view)),
+        day=held.day,
+        deadline=_hhmm(held.deadline_at, tz),
+        missing=missing,
+        summary=summary,
+    )
+
+
+async def deliver_headcount(
+    bot: Bot, factory: async_sessionmaker[AsyncSession], now: datetime, tz: tzinfo
+) -> int:
+    """Send what is due for today's rounds, each message once; the number sent."""
+    async with session_scope(factory) as session:
+        due = await due_messages(session, now, tz, BATCH)
+    sent = 0
+    for item in due:
+        try:
+            async with session_scope(factory) as session:
+                if await claim(session, item, now):
+                    sent += await _send(bot, session, item, now, tz)
+        except _NotSent:
+            pass  # the claim is rolled back: the next sweep tries again
+    if len(due) < BATCH:
+        async with session_scope(factory) as session:
+            await finish_reminders(session, now, tz)
+    return sent
+
+
+async def _send(bot: Bot, session: AsyncSession, item: Due, now: datetime, tz: tzinfo) -> int:
+    assert item.person.telegram_user_id is not None
+    markup: InlineKeyboardMarkup | None = None
+    if item.job == SUMMARY or item.grid is None:
+        root = await session.get(Node, item.round.node_id)
+        if root is None:
+            return 0
+        text = await status_card(session, item.round, root, tz, summary=True)
+    else:
+        text, markup = await prompt_card(session, item.round, item.grid, 0, now, tz)
+    try:
+        done = await send_text(bot, item.person.telegram_user_id, text, reply_markup=markup)
+    except Refused as exc:
+        log.warning("%s %s refused by the person's chat: %s", item.job, item.key, exc)
+        return 0
+    if done is None:
+        raise _NotSent(item.key)
+    return 1
+
+
+class _NotSent(Exception):
+    """A send that failed for a passing reason (network, flood): try again next sweep."""

@@ -1,0 +1,105 @@
+"""The weekly duty checklist in a private chat: /checklist [网格编码] with 完成 buttons."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import ChecklistDone
+from bot.clock import Clock
+from bot.config import Settings
+from bot.work_keyboards import checklist_keyboard
+from handlers.common import reply
+from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node
+from models.people import RoleKind
+from models.tree import Node
+from templates import render
+from work.audit import AuditNote, staff_person
+from work.checklist import Item, mark_done, week_lines, week_of
+from work.scope import GRID_LEVELS, covers, role_nodes
+
+
+def _items(settings: Settings) -> list[Item]:
+    return [Item(item.key, item.label) for item in settings.work.checklist]
+
+
+async def _card(
+    session: AsyncSession, node: Node, settings: Settings, clock: Clock
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    tz = district_tz(settings)
+    week = week_of(clock.now(), tz)
+    lines = await week_lines(session, node, _items(settings), week)
+    text = render("work_checklist", node=node.name, week=week, lines=lines, tz=tz)
+    undone = [line.item for line in lines if line.done_at is None]
+    return text, checklist_keyboard(node.id or 0, undone)
+
+
+async def cmd_checklist(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    audit: AuditNote,
+) -> None:
+    person = await staff_person(session, message.from_user.id) if message.from_user else None
+    if person is None:
+        audit.refused("not_staff")
+        await reply(message, render("work_refused", reason="not_staff"))
+        return
+    if not settings.work.checklist:
+        await reply(message, render("work_checklist_none", reason="no_items"))
+        return
+    words = (command.args or "").strip()
+    nodes = await role_nodes(session, person, [RoleKind.grid_worker])
+    if words:
+        try:
+            node, _rest = await pick_node(session, person, words, "work_refused", "checklist")
+        except Refused as refused:
+            audit.refused(refused.reason)
+            await reply(message, refused.text)
+            return
+        nodes = [node]
+    nodes = [node for node in nodes if node.level in GRID_LEVELS]
+    if not nodes:
+        await reply(message, render("work_checklist_none", reason="no_grid"))
+        return
+    for node in nodes:
+        text, markup = await _card(session, node, settings, clock)
+        await reply(message, text, reply_markup=markup)
+
+
+async def on_done(
+    query: CallbackQuery,
+    callback_data: ChecklistDone,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    audit: AuditNote,
+) -> None:
+    person = await staff_person(session, query.from_user.id)
+    node = await session.get(Node, callback_data.node_id)
+    if person is None or node is None or not await covers(session, person, node):
+        audit.refused("scope")
+        code = node.code if node else ""
+        await query.answer(render("work_refused", reason="scope", code=code), show_alert=True)
+        return
+    item = next((i for i in _items(settings) if i.key == callback_data.item), None)
+    if item is None:
+        audit.refused("no_item")
+        await query.answer(render("work_refused", reason="no_item"), show_alert=True)
+        return
+    week = week_of(clock.now(), district_tz(settings))
+    marked = await mark_done(session, node, item, person, week, clock.now())
+    await query.answer(render("work_checklist_marked", marked=marked, label=item.label))
+    text, markup = await _card(session, node, settings, clock)
+    await edit(query, text, markup)
+
+
+def get_router() -> Router:
+    router = Router(name="checklist")
+    router.message.register(cmd_checklist, Command("checklist"), PRIVATE)
+    router.callback_query.register(on_done, ChecklistDone.filter())
+    return router

@@ -1,0 +1,142 @@
+"""Grid workers answer the daily headcount in a private chat: /headcount N, or the keypad."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import HeadcountKey
+from bot.clock import Clock
+from bot.config import Settings
+from bot.headcount_prompts import prompt_card
+from handlers.common import reply
+from handlers.work_scope import PRIVATE, Refused, district_tz, edit, staff_or_refuse
+from models.people import Person
+from models.tree import Node
+from models.tree_service import node_by_code
+from templates import render
+from work import headcount as hc
+from work.audit import AuditNote, staff_person
+from work.scope import GRID_LEVELS, covers
+
+NUMBER = re.compile(r"^\d{1,6}$")
+
+
+async def _grid(
+    session: AsyncSession, person: Person, code: str, settings: Settings, clock: Clock
+) -> Node:
+    """The grid a number is for: the named one, else the person's one grid with a round today."""
+    tz = district_tz(settings)
+    if code:
+        node = await node_by_code(session, code)
+        if node is None or not await covers(session, person, node):
+            raise Refused("scope", render("headcount_refused", reason="scope", code=code))
+        if node.level not in GRID_LEVELS:
+            raise Refused("usage", render("headcount_usage"))
+        return node
+    grids = await hc.answerable_grids(session, person, clock.now(), tz)
+    if not grids:
+        raise Refused("no_round", render("headcount_refused", reason="no_round", grid=""))
+    if len(grids) > 1:
+        codes = [grid.code for grid in grids]
+        raise Refused("which_grid", render("headcount_refused", reason="which_grid", codes=codes))
+    return grids[0]
+
+
+async def cmd_headcount(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    audit: AuditNote,
+) -> None:
+    person = await staff_or_refuse(message, session, audit)
+    if person is None:
+        return
+    words = (command.args or "").split()
+    numbers = [w for w in words if NUMBER.match(w)]
+    codes = [w for w in words if not NUMBER.match(w)]
+    if len(numbers) > 1 or len(codes) > 1:
+        await reply(message, render("headcount_usage"))
+        return
+    tz, now = district_tz(settings), clock.now()
+    try:
+        grid = await _grid(session, person, codes[0] if codes else "", settings, clock)
+    except Refused as refused:
+        audit.refused(refused.reason)
+        await reply(message, refused.text)
+        return
+    if not numbers:  # the button flow: a keypad for the grid
+        rounds = await hc.todays_rounds(session, now, tz, over=grid)
+        if not rounds:
+            audit.refused("no_round")
+            await reply(message, render("headcount_refused", reason="no_round", grid=grid.name))
+            return
+        text, markup = await prompt_card(session, rounds[0], grid, 0, now, tz)
+        await reply(message, text, reply_markup=markup)
+        return
+    await _answer(message, session, person, grid, int(numbers[0]), clock, settings, audit)
+
+
+async def _answer(
+    message: Message,
+    session: AsyncSession,
+    person: Person,
+    grid: Node,
+    count: int,
+    clock: Clock,
+    settings: Settings,
+    audit: AuditNote,
+) -> None:
+    if not await hc.answer(session, grid, person, count, clock.now(), district_tz(settings)):
+        audit.refused("no_round")
+        await reply(message, render("headcount_refused", reason="no_round", grid=grid.name))
+        return
+    await reply(message, render("headcount_answered", grid=grid.name, count=count))
+
+
+async def on_key(
+    query: CallbackQuery,
+    callback_data: HeadcountKey,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    audit: AuditNote,
+) -> None:
+    person = await staff_person(session, query.from_user.id)
+    grid = await session.get(Node, callback_data.node_id)
+    if person is None or grid is None or not await covers(session, person, grid):
+        audit.refused("scope")
+        code = grid.code if grid else ""
+        await query.answer(render("headcount_refused", reason="scope", code=code), show_alert=True)
+        return
+    tz, now, value = district_tz(settings), clock.now(), callback_data.value
+    rounds = await hc.todays_rounds(session, now, tz, over=grid)
+    if not rounds:
+        audit.refused("no_round")
+        no_round = render("headcount_refused", reason="no_round", grid=grid.name)
+        await query.answer(no_round, show_alert=True)
+        return
+    if not callback_data.send:
+        await query.answer()
+        await edit(query, *await prompt_card(session, rounds[0], grid, value, now, tz))
+        return
+    if value <= 0:
+        await query.answer(render("headcount_refused", reason="empty"), show_alert=True)
+        return
+    await hc.answer(session, grid, person, value, now, tz)
+    answered = render("headcount_answered", grid=grid.name, count=value)
+    await query.answer(answered)
+    await edit(query, answered, None)
+
+
+def get_router() -> Router:
+    router = Router(name="headcount")
+    router.message.register(cmd_headcount, Command("headcount"), PRIVATE)
+    router.callback_query.register(on_key, HeadcountKey.filter())
+    return router

@@ -1,0 +1,114 @@
+"""Admins and officials run the daily headcount: /headcount_open [编码] [HH:MM] opens today's
+round for a subtree, /headcount_status [编码] shows the roll-up and the grids still missing."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.headcount_prompts import status_card
+from handlers.common import reply
+from handlers.work_scope import PRIVATE, Refused, district_tz, pick_node, staff_or_refuse
+from models.tree import Node, lineage_ids
+from models.tree_service import ancestors_and_self, node_by_code, path_text
+from templates import render
+from work import headcount as hc
+from work.audit import AuditNote
+from work.scope import OPENERS, counting_grids, covers, role_nodes
+
+HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+
+
+async def cmd_open(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    audit: AuditNote,
+) -> None:
+    person = await staff_or_refuse(message, session, audit)
+    if person is None:
+        return
+    if not await role_nodes(session, person, OPENERS):
+        audit.refused("not_opener")
+        await reply(message, render("headcount_refused", reason="not_opener"))
+        return
+    words = (command.args or "").split()
+    times = [m for m in (HHMM.match(w) for w in words) if m]
+    codes = [w for w in words if not HHMM.match(w)]
+    if len(times) > 1 or len(codes) > 1:
+        await reply(message, render("headcount_refused", reason="usage_open"))
+        return
+    tz, now = district_tz(settings), clock.now()
+    hhmm = f"{int(times[0][1]):02d}:{times[0][2]}" if times else settings.work.headcount_deadline
+    try:
+        node, _rest = await pick_node(
+            session,
+            person,
+            " ".join(codes),
+            "headcount_refused",
+            "headcount_open",
+            OPENERS,
+            OPENERS,
+        )
+    except Refused as refused:
+        audit.refused(refused.reason)
+        await reply(message, refused.text)
+        return
+    deadline = hc.deadline_today(now, tz, hhmm)
+    if deadline <= now:
+        audit.refused("past_deadline")
+        late = render("headcount_refused", reason="past_deadline", deadline=hhmm, code=node.code)
+        await reply(message, late)
+        return
+    held, new = await hc.open_round(session, node, person, now, tz, deadline)
+    opened = render(
+        "headcount_opened",
+        new=new,
+        path=path_text(await ancestors_and_self(session, node)),
+        grids=len(await counting_grids(session, node)),
+        deadline=f"{held.deadline_at.astimezone(tz):%H:%M}",
+    )
+    await reply(message, opened)
+
+
+async def cmd_status(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    audit: AuditNote,
+) -> None:
+    person = await staff_or_refuse(message, session, audit)
+    if person is None:
+        return
+    code = (command.args or "").strip()
+    view = await node_by_code(session, code) if code else (await role_nodes(session, person))[0]
+    if view is None or not await covers(session, person, view):
+        audit.refused("scope")
+        await reply(message, render("headcount_refused", reason="scope", code=code))
+        return
+    tz = district_tz(settings)
+    held = await hc.status_round(session, view, clock.now(), tz)
+    if held is None:
+        path = path_text(await ancestors_and_self(session, view))
+        await reply(message, render("headcount_refused", reason="no_status", path=path))
+        return
+    if held.node_id not in lineage_ids(view.lineage):  # a round inside the view: show its node
+        view = await session.get(Node, held.node_id) or view
+    await reply(message, await status_card(session, held, view, tz))
+
+
+def get_router() -> Router:
+    router = Router(name="headcount_rounds")
+    router.message.register(cmd_open, Command("headcount_open"), PRIVATE)
+    router.message.register(cmd_status, Command("headcount_status"), PRIVATE)
+    return router

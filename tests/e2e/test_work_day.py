@@ -1,0 +1,259 @@
+"""A grid worker's day through the emulator: work logs (a kind recognised, a kind picked, a
+hazard turned into a ticket), the weekly checklist, a district headcount with one late grid,
+grid-scoped tickets, role-aware /help, and every staff command in the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.audit import AuditEntry
+from models.people import Person
+from models.tickets import Ticket
+from models.tree_service import node_by_code
+from models.work import ChecklistMark, HeadcountRound, WorkKind, WorkLog
+from tests.e2e.conftest import World
+from tests.e2e.test_group_binding import say
+from tests.e2e.test_tickets import grid_group, staff_with_dm
+from work.headcount import headcount_latest
+
+WORKER2, OFFICIAL = 930000002, 900000001  # W0002 on PG-01-001-02, D0001 on the district
+T = TypeVar("T")
+
+
+def button(message: dict[str, Any], text: str) -> str:
+    """The callback data of the button labelled `text` under a bot message."""
+    for row in message["reply_markup"]["inline_keyboard"]:
+        for key in row:
+            if key["text"] == text:
+                return str(key["callback_data"])
+    raise AssertionError(f"no button {text!r} under: {message['text']}")
+
+
+async def press(world: World, user: dict[str, Any], message: dict[str, Any], text: str) -> str:
+    """Press a button in the user's private chat; the text the bot answered the press with."""
+    data = button(message, text)
+    pressed = await world.client.press_button(user["id"], message["message_id"], user["id"], data)
+    for _ in range(100):
+        answer = await world.client.callback_answer(pressed["callback_query_id"])
+        if answer["answered"]:
+            return str(answer["text"] or "")
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the press of {text!r} was never answered")
+
+
+async def settled(
+    world: World, query: Callable[[AsyncSession], Awaitable[T]], ok: Callable[[T], bool]
+) -> T:
+    """Poll the database until `ok(result)`: replies go out before the update's commit."""
+    for _ in range(100):
+        async with world.db() as session:
+            result = await query(session)
+        if ok(result):
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the database never settled: {result!r}")
+
+
+async def rows(session: AsyncSession, table: type[Any]) -> list[Any]:
+    return list((await session.execute(select(table).order_by(col(table.id)))).scalars())
+
+
+async def test_a_day_of_work_in_a_small_district(world: World) -> None:
+    worker, resident, chat = await grid_group(world)  # W0001 on PG-01-001-01, group bound
+    other = await staff_with_dm(world, WORKER2, "马玉兰")
+    official = await staff_with_dm(world, OFFICIAL, "黄静")
+    me, them = worker["id"], other["id"]
+
+    # Work log: a kind recognised from the text; the hazard found becomes a ticket in one tap.
+    saved = await say(world, me, me, "/log 入户走访 3号楼 5户，发现楼道堆物1处")
+    assert saved["text"].startswith("📒 已记录日志 #1｜入户走访｜1-2号楼网格")
+    assert "已转为工单 #1（安全隐患" in await press(world, worker, saved, "转为工单")
+    await world.client.wait_for(me, contains="🎫 已转为工单 #1")
+    await world.client.wait_for(me, contains="新工单 #1")  # the grid's worker is told, as ever
+    (ticket,) = await settled(world, lambda s: rows(s, Ticket), lambda t: len(t) == 1)
+    async with world.db() as session:
+        grid1 = await node_by_code(session, "PG-01-001-01")
+    assert grid1 is not None
+    assert (ticket.category, ticket.node_id, ticket.reporter_user_id) == ("safety", grid1.id, me)
+
+    # A text the bot cannot place: the worker picks the kind with a button.
+    pick = await say(world, them, them, "/log 与物业商量楼下停车位划线")
+    assert pick["text"].startswith("这条日志属于哪一类？")
+    await press(world, other, pick, "便民服务")
+    await world.client.wait_for(them, contains="📒 已记录日志 #2｜便民服务｜3-6号楼网格")
+    await say(world, me, me, "/log 帮王大爷代缴电费")
+    logs = await settled(world, lambda s: rows(s, WorkLog), lambda found: len(found) == 3)
+    assert [(entry.kind, entry.ticket_id) for entry in logs] == [
+        (WorkKind.visit, ticket.id),
+        (WorkKind.service, None),
+        (WorkKind.service, None),
+    ]
+
+    # The weekly checklist: all due, then one done with its button.
+    card = await say(world, me, me, "/checklist")
+    assert "⬜ 走访独居老人" in card["text"] and "待完成 3 项" in card["text"]
+    assert await press(world, worker, card, "完成：走访独居老人") == "已完成：走访独居老人"
+    done = await world.client.wait_for(me, contains="✅ 走访独居老人（黄秀英 11-24 17:00）")
+    assert "待完成 2 项" in done["text"]
+    assert len(done["reply_markup"]["inline_keyboard"]) == 2
+    await settled(world, lambda s: rows(s, ChecklistMark), lambda marks: len(marks) == 1)
+
+    # The official opens a district headcount due at 18:00 (Beijing); the sweep prompts.
+    opened = await say(world, official["id"], official["id"], "/headcount_open PG 18:00")
+    assert (
+        "已发起今日在区人口统计：平谷区" in opened["text"]
+        and "共 8 个网格，截止 18:00" in opened["text"]
+    )
+    await settled(world, lambda s: rows(s, HeadcountRound), lambda found: len(found) == 1)
+    assert world.runtime is not None
+    await world.runtime.sweep_once()
+    await world.client.wait_for(me, contains="今日在区人口统计（平谷区）")
+    await world.client.wait_for(them, contains="府前社区 › 3-6号楼网格")
+    answer = await say(world, me, me, "/headcount 126")
+    assert answer["text"].startswith("✅ 已填报：1-2号楼网格 今日在区 126 人")
+    status = await say(world, official["id"], official["id"], "/headcount_status")
+    assert "平谷区：合计 126 人（已报 1/8 个网格）" in status["text"]
+    assert "未报网格（7）" in status["text"]
+
+    # 18:05: the late grid is reminded (once), the official gets the summary; it answers by keypad.
+    world.clock.advance(timedelta(hours=1, minutes=5))
+    await world.runtime.sweep_once()
+    await world.runtime.sweep_once()
+    reminder = await world.client.wait_for(them, contains="⏰ 提醒")
+    await world.client.wait_for(official["id"], contains="⏰ 截止时间到")
+    reminders = [m for m in await world.client.bot_messages(them) if "⏰ 提醒" in m["text"]]
+    assert len(reminders) == 1
+    assert not any("⏰ 提醒" in m["text"] for m in await world.client.bot_messages(me))
+    for key, shown in (("9", "当前输入：9"), ("8", "当前输入：98")):
+        await press(world, other, reminder, key)
+        reminder = await world.client.wait_for(them, contains=shown)
+    await press(world, other, reminder, "✅ 提交")
+    await world.client.wait_for(them, contains="✅ 已填报：3-6号楼网格 今日在区 98 人")
+
+    # The roll-up: district, towns, community; the missing list shrank.
+    status = await say(world, official["id"], official["id"], "/headcount_status")
+    assert "平谷区：合计 224 人（已报 2/8 个网格）" in status["text"]
+    assert "· 滨河街道：224 人（已报 2/4 个网格）" in status["text"]
+    assert "· 兴谷街道：0 人（已报 0/4 个网格）" in status["text"]
+    assert "未报网格（6）" in status["text"] and "3-6号楼网格" not in status["text"]
+    community = await say(world, official["id"], official["id"], "/headcount_status PG-01-001")
+    assert "府前社区：合计 224 人（已报 2/2 个网格）" in community["text"]
+    assert "所有网格均已填报" in community["text"]
+    async with world.db() as session:
+        district = await node_by_code(session, "PG")
+        assert district is not None
+        total, answered_grids, missing = await headcount_latest(session, district) or (0, 0, [])
+    assert (total, answered_grids, len(missing)) == (224, 2, 6)
+
+    # Another grid's worker neither sees nor claims the hazard ticket.
+    listed = await say(world, them, them, "/tickets")
+    assert f"#{ticket.id} " not in listed["text"]
+    refused = await say(world, them, them, f"/claim {ticket.id}")
+    assert "不在您负责的范围内" in refused["text"]
+    not_opener = await say(world, them, them, "/headcount_open PG")
+    assert "只有社区、镇街和区级管理人员" in not_opener["text"]
+    await say(world, chat["id"], resident["id"], "/whereami")  # a resident's: not audited
+
+    # Every staff command and button press of the day is in the audit log, in order.
+    expected = [
+        ("W0001", "/start", "ok"),
+        ("W0001", "/bind", "ok"),
+        ("W0002", "/start", "ok"),
+        ("D0001", "/start", "ok"),
+        ("W0001", "/log", "ok"),
+        ("W0001", "button:wt", "ok"),
+        ("W0002", "/log", "ok"),
+        ("W0002", "button:wk", "ok"),
+        ("W0001", "/log", "ok"),
+        ("W0001", "/checklist", "ok"),
+        ("W0001", "button:cl", "ok"),
+        ("D0001", "/headcount_open", "ok"),
+        ("W0001", "/headcount", "ok"),
+        ("D0001", "/headcount_status", "ok"),
+        ("W0002", "button:hc", "ok"),
+        ("W0002", "button:hc", "ok"),
+        ("W0002", "button:hc", "ok"),
+        ("D0001", "/headcount_status", "ok"),
+        ("D0001", "/headcount_status", "ok"),
+        ("W0002", "/tickets", "ok"),
+        ("W0002", "/claim", "refused:forbidden"),
+        ("W0002", "/headcount_open", "refused:not_opener"),
+    ]
+    audit = await settled(world, _audit_log, lambda found: len(found) >= len(expected))
+    assert audit == expected
+
+
+async def _audit_log(session: AsyncSession) -> list[tuple[str | None, str, str]]:
+    result = await session.execute(
+        select(Person.key, AuditEntry.command, AuditEntry.outcome)
+        .join(Person, col(Person.id) == AuditEntry.person_id)
+        .order_by(col(AuditEntry.id))
+    )
+    return [(key, command, outcome) for key, command, outcome in result.all()]
+
+
+async def test_help_shows_each_role_its_own_commands(world: World) -> None:
+    worker = await staff_with_dm(world, 930000001, "黄秀英")
+    official = await staff_with_dm(world, OFFICIAL, "黄静")
+    resident = await world.client.create_user("王秀英")
+    await world.client.start_private(resident["id"])
+    await world.client.wait_for(resident["id"], contains="您好")
+    for_resident = await say(world, resident["id"], resident["id"], "/help")
+    for_worker = await say(world, worker["id"], worker["id"], "/help")
+    for_official = await say(world, official["id"], official["id"], "/help")
+    assert "/whereami" in for_resident["text"] and "/log" not in for_resident["text"]
+    assert "/log 内容" in for_worker["text"] and "/headcount 人数" in for_worker["text"]
+    assert "/headcount_open" not in for_worker["text"]
+    assert "/headcount_open" in for_official["text"] and "/broadcast" in for_official["text"]
+    assert len({for_resident["text"], for_worker["text"], for_official["text"]}) == 3
+
+
+async def test_bad_inputs_get_clear_replies_and_change_nothing(world: World) -> None:
+    worker = await staff_with_dm(world, 930000001, "黄秀英")
+    admin = await staff_with_dm(world, 920000001, "李强")  # community admin of PG-01-001
+    resident = await world.client.create_user("王秀英")
+    await world.client.start_private(resident["id"])
+    await world.client.wait_for(resident["id"], contains="您好")
+    me, boss = worker["id"], admin["id"]
+
+    nope = await say(world, resident["id"], resident["id"], "/log 入户走访 3号楼")
+    assert nope["text"] == "工作日志、清单和人口统计仅限网格员和管理人员使用。"
+    usage = await say(world, me, me, "/log")
+    assert usage["text"].startswith("用法：/log 内容")
+    none_today = await say(world, me, me, "/headcount 120")
+    assert none_today["text"] == "今天没有需要填报的在区人口统计。"
+    two = await say(world, me, me, "/headcount 120 130")
+    assert two["text"].startswith("用法：/headcount 人数")
+    not_mine = await say(world, me, me, "/headcount 120 PG-01-001-02")
+    assert not_mine["text"] == "PG-01-001-02 不在您负责的范围内。"
+    no_grid = await say(world, boss, boss, "/checklist")
+    assert no_grid["text"].startswith("清单按网格记录")
+    unknown = await say(world, boss, boss, "/checklist PG-99")
+    assert unknown["text"] == "没有找到编码 PG-99，请核对。"
+    outside = await say(world, boss, boss, "/headcount_open PG-02")
+    assert outside["text"] == "PG-02 不在您负责的范围内。"
+    too_late = await say(world, boss, boss, "/headcount_open 08:00")  # it is 17:00 in Beijing
+    assert "截止时间 08:00 已过" in too_late["text"]
+    not_yet = await say(world, boss, boss, "/headcount_status")
+    assert not_yet["text"] == "今天 平谷区 › 滨河街道 › 府前社区 还没有发起在区人口统计。"
+    opened = await say(world, boss, boss, "/headcount_open 19:30")
+    assert "府前社区" in opened["text"] and "共 2 个网格，截止 19:30" in opened["text"]
+    again = await say(world, boss, boss, "/headcount_open PG-01-001 20:00")
+    assert again["text"].startswith(
+        "今天已发起过 平谷区 › 滨河街道 › 府前社区 的在区人口统计（截止 19:30）"
+    )
+
+    async def state(s: AsyncSession) -> tuple[int, int, int]:
+        return (
+            len(await rows(s, WorkLog)),
+            len(await rows(s, ChecklistMark)),
+            len(await rows(s, HeadcountRound)),
+        )
+
+    assert await settled(world, state, lambda counts: counts[2] == 1) == (0, 0, 1)
