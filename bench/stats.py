@@ -1,0 +1,100 @@
+"""`gridbot stats` on a Pinggu-size district with N tickets: how long the figures take.
+
+    python bench/stats.py --tickets 1000000 [--database-url URL] [--grids 3170] [--days 730]
+
+Imports the demo district, writes N tickets (with their events, escalations and ratings), a
+broadcast a day with its deliveries and reads, work logs and a headcount, spread over the
+`--days` before now; then times `gridbot stats` for the district over `--period` (default
+本月-like 30d, as officials ask) and over the whole history. Without --database-url a fresh SQLite
+file in a temporary directory is used; a given URL should point at an empty database (its schema
+is migrated first). The last line of output is one JSON object.
+"""
+
+# ruff: noqa: E402  (the path fix below must run before the project's imports)
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+# `python bench/stats.py` puts bench/ first on sys.path, where this file would hide the `stats`
+# package it measures.
+_HERE = Path(__file__).resolve().parent
+sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.stats_cli import stats_output
+from models.demo_data import generate_district
+from models.importer import import_tree
+from stats.period import Period, days_period, parse_period
+from stats.synthetic import generate_activity
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+async def bench(args: argparse.Namespace, url: str) -> dict[str, object]:
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    now = Clock().now()
+    try:
+        await upgrade(engine)
+        nodes, staff = generate_district(grids=args.grids)
+        async with session_scope(factory) as session:
+            await import_tree(session, nodes, staff)
+        started = time.perf_counter()
+        await generate_activity(factory, args.tickets, args.days, now)
+        print(f"generated {args.tickets} tickets in {time.perf_counter() - started:.1f} s")
+        if engine.dialect.name == "postgresql":
+            async with engine.begin() as conn:  # committed, or the statistics are rolled back
+                await conn.execute(text("ANALYZE"))
+        period = parse_period(args.period, now, TZ)
+        seconds, shown = await timed(factory, period)
+        print(shown)
+        today = now.astimezone(TZ).date()
+        everything = days_period(today - timedelta(days=args.days), today, TZ)
+        all_seconds, _ = await timed(factory, everything)
+    finally:
+        await engine.dispose()
+    return {
+        "tickets": args.tickets,
+        "seconds": round(seconds, 3),
+        "period": args.period,
+        "grids": args.grids,
+        "all_history_seconds": round(all_seconds, 3),
+    }
+
+
+async def timed(factory: async_sessionmaker[AsyncSession], period: Period) -> tuple[float, str]:
+    """Seconds for one `gridbot stats --format table` over the whole district (the first run)."""
+    started = time.perf_counter()
+    shown = await stats_output(factory, "PG", period, "table")
+    return time.perf_counter() - started, shown
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--grids", type=int, default=3170, help="micro-grids to generate")
+    parser.add_argument("--days", type=int, default=730, help="history the tickets spread over")
+    parser.add_argument("--period", default="30d", help="period asked for (as in /stats)")
+    parser.add_argument("--database-url", help="an empty database (default: temp SQLite)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="gridbot-bench-") as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        result = asyncio.run(bench(args, url))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
