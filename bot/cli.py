@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot import broadcast_cli, commands
+from bot import broadcast_cli, commands, stats_cli
 from bot.config import ConfigError, load_settings
 from bot.db import SchemaOutOfDate
 
@@ -59,12 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--text", help="message text")
     bc.add_argument("--photo", help="a photo file or Telegram file id (text becomes its caption)")
     bc.add_argument("--pin", action="store_true", help="pin the message in every group")
-    bc.add_argument("--at", help="send later, ISO time (e.g. 2026-12-01T09:00+08:00)")
+    bc.add_argument("--read-button", action="store_true", help="add a 已阅 button to every copy")
+    bc.add_argument(
+        "--at", help="send later: ISO (2026-12-01T09:00+08:00) or district time ('明天 8:00')"
+    )
     bc.add_argument("--no-wait", action="store_true", help="queue and exit without progress")
     bc.set_defaults(func=broadcast_cli.broadcast)
 
     bcs = sub.add_parser("broadcasts", help="list past and queued broadcasts with their figures")
     bcs.add_argument("--limit", type=int, default=20)
+    bcs.add_argument("--scheduled", action="store_true", help="only scheduled ones not yet sent")
+    bcs.add_argument("--cancel", type=int, metavar="N", help="cancel broadcast N")
+    bcs.add_argument("--id", type=int, metavar="N", help="broadcast N: delivery and 已阅 roll-up")
     bcs.set_defaults(func=broadcast_cli.broadcasts)
 
     classify = sub.add_parser(
@@ -82,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--no-limits", action="store_true", help="do not enforce rate limits")
     emu.add_argument("--echo", action="store_true", help="print every chat's activity live")
     emu.set_defaults(func=commands.emulator)
+
+    aud = sub.add_parser("audit", help="the staff audit log: every command and button press")
+    aud.add_argument("--since", required=True, help="a day (2026-11-24) or an ISO time")
+    aud.add_argument("--person", help="only this person (their key, e.g. W0001)")
+    aud.set_defaults(func=commands.audit)
+
+    stats_cli.add_parsers(sub)  # stats, export-tickets
     return parser
 
 

@@ -181,3 +181,9 @@ async def emulator(args: argparse.Namespace) -> int:
     argv = ["--port", str(args.port)] + ["--no-limits"] * args.no_limits + ["--echo"] * args.echo
     await serve(parse_args(argv))
     return 0
+
+
+async def audit(args: argparse.Namespace) -> int:
+    from bot.audit_cli import audit as show_audit_log
+
+    return await show_audit_log(args)

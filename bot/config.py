@@ -7,7 +7,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -82,6 +89,7 @@ class TicketSettings(Section):
     sweep_seconds: int = Field(default=30, ge=1)
     timezone: str = "Asia/Shanghai"
     missing_person_levels: list[Literal["community", "town", "district"]] = ["community", "town"]
+    alert_level: Literal["community", "town", "district"] = "town"
     sla: dict[Priority, DeadlineSettings] = Field(default_factory=_default_sla)
     sla_by_category: dict[TicketCategory, dict[Priority, DeadlineSettings]] = {}
 
@@ -91,6 +99,44 @@ class BroadcastSettings(Section):
     global_per_second: int = Field(default=25, ge=1, le=1000)
     per_chat_per_minute: int = Field(default=20, ge=1, le=60)
     senders: int = Field(default=16, ge=1, le=256)
+
+
+class ChecklistItem(Section):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,32}$")  # stored with each mark; keep it stable
+    label: str = Field(min_length=1, max_length=60)
+
+
+def _default_checklist() -> list[ChecklistItem]:
+    return [
+        ChecklistItem(key="elderly_visit", label="走访独居老人"),
+        ChecklistItem(key="fire_passage", label="巡查消防通道"),
+        ChecklistItem(key="notice_board", label="更新网格公示栏"),
+    ]
+
+
+class WorkSettings(Section):
+    checklist: list[ChecklistItem] = Field(default_factory=_default_checklist)
+    handbook: str = ""
+    headcount_deadline: str = Field(default="10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+    @field_validator("checklist")
+    @classmethod
+    def _unique_keys(cls, items: list[ChecklistItem]) -> list[ChecklistItem]:
+        keys = [item.key for item in items]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise ValueError(f"checklist keys must be unique: {', '.join(twice)}")
+        return items
+
+
+StaffRole = Literal["grid_worker", "community_admin", "town_admin", "district_official"]
+
+
+class StatsSettings(Section):
+    # Local time (HH:MM, district time zone) of the daily digest to officials and admins; "" = off.
+    digest_time: str = Field(default="18:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")
+    # Roles that see residents' names and phone numbers unmasked in ticket exports.
+    unmasked_roles: list[StaffRole] = ["district_official"]
 
 
 class LoggingSettings(Section):
@@ -107,6 +153,8 @@ class Settings(BaseSettings):
     binding: BindingSettings = BindingSettings()
     tickets: TicketSettings = TicketSettings()
     broadcasts: BroadcastSettings = BroadcastSettings()
+    work: WorkSettings = WorkSettings()
+    stats: StatsSettings = StatsSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

@@ -111,6 +111,11 @@ async def _print_events(client: EmulatorClient) -> None:
             print(describe(event).replace("\n", "\n    "), flush=True)
 
 
+def heading(text: str) -> None:
+    """A scene's step, printed between the chat lines."""
+    print(f"\n--- {text} ---", flush=True)
+
+
 async def issue_token(stage: Stage, code: str) -> str:
     async with session_scope(stage.runtime.session_factory) as session:
         token = await create_bind_token(

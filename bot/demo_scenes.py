@@ -6,12 +6,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from bot.demo import Stage, issue_token
+from bot.demo import Stage, heading, issue_token
+from bot.demo_alert import scene_missing_alert
+from bot.demo_day import scene_day_figures
 from models.people import RoleKind
-
-
-def heading(text: str) -> None:
-    print(f"\n--- {text} ---", flush=True)
 
 
 async def scene_groups_bind(stage: Stage) -> None:
@@ -127,4 +125,6 @@ SCENES: list[Scene] = [
     scene_leak_ticket,
     scene_urgent_escalation,
     scene_district_broadcast,
+    scene_missing_alert,
+    scene_day_figures,  # last: the day's figures
 ]

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import membership, officials, reports, residents, staff, workers
+from handlers import (
+    alerts,
+    broadcast_compose,
+    broadcast_marks,
+    checklist,
+    headcount,
+    headcount_rounds,
+    membership,
+    officials,
+    polls,
+    reports,
+    residents,
+    staff,
+    stats,
+    work,
+    workers,
+)
 
 
 def get_routers() -> list[Router]:
@@ -15,6 +31,15 @@ def get_routers() -> list[Router]:
         staff.get_router(),
         residents.get_router(),
         workers.get_router(),
+        alerts.get_router(),
+        work.get_router(),  # the grid worker's day: before the broadcast draft's text step
+        checklist.get_router(),
+        headcount.get_router(),
+        headcount_rounds.get_router(),
+        stats.get_router(),  # /stats, /export: commands, before any draft's text step
         officials.get_router(),
+        broadcast_compose.get_router(),
+        polls.get_router(),
+        broadcast_marks.get_router(),
         reports.get_router(),  # last: it takes any remaining group message
     ]
