@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.work_keyboards import checklist_keyboard
 from handlers.common import reply
-from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node
+from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node, staff_or_refuse
 from models.people import RoleKind
 from models.tree import Node
 from templates import render
@@ -44,10 +44,8 @@ async def cmd_checklist(
     settings: Settings,
     audit: AuditNote,
 ) -> None:
-    person = await staff_person(session, message.from_user.id) if message.from_user else None
+    person = await staff_or_refuse(message, session, audit)
     if person is None:
-        audit.refused("not_staff")
-        await reply(message, render("work_refused", reason="not_staff"))
         return
     if not settings.work.checklist:
         await reply(message, render("work_checklist_none", reason="no_items"))

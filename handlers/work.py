@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.notifier import Notifier
 from bot.work_keyboards import hazard_keyboard, kind_keyboard
 from handlers.common import reply
-from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node
+from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node, staff_or_refuse
 from models.people import Person
 from models.tree import Node
 from models.work import WorkKind, WorkLog
@@ -33,10 +33,8 @@ async def cmd_log(
     settings: Settings,
     audit: AuditNote,
 ) -> None:
-    person = await staff_person(session, message.from_user.id) if message.from_user else None
+    person = await staff_or_refuse(message, session, audit)
     if person is None:
-        audit.refused("not_staff")
-        await reply(message, render("work_refused", reason="not_staff"))
         return
     words = (command.args or "").strip()
     if not words:
