@@ -1,25 +1,13 @@
-"""The /stats picture: tickets per day by category, and resolution times by child node.
+"""The /stats picture's data: tickets per day by category, and resolution times by child node.
 
-Drawn with matplotlib's Agg canvas (no display, no pyplot state) in Noto Sans CJK from the
-`cvttf-NotoSansCJK-Regular` package, so no system font is needed; `missing_glyphs` checks that
-the font has every character a chart will draw.
+Drawing needs matplotlib (stats/drawing.py), which adds about 60 MB to the process; it is
+imported on the first chart, not when the bot starts.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-
-import cvttf_NotoSansCJK_Regular as noto
-from matplotlib import font_manager, rc_context
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font
-from matplotlib.ticker import MaxNLocator
 
 from stats.model import Report
 from stats.present import category_label
@@ -27,26 +15,6 @@ from stats.present import category_label
 TITLES = ("每日新登记工单（件）", "各下级办结用时（小时）")
 LEGEND = ("中位数", "90%分位")
 EMPTY = "暂无数据"
-MAX_TICKS = 10
-
-
-@cache
-def font_name() -> str:
-    """Register the bundled CJK font with matplotlib once; its family name."""
-    path = noto.get_TTF_path()
-    font_manager.fontManager.addfont(path)
-    return str(font_manager.FontProperties(fname=path).get_name())
-
-
-@cache
-def _charmap() -> frozenset[int]:
-    return frozenset(FT2Font(noto.get_TTF_path()).get_charmap())
-
-
-def missing_glyphs(texts: Iterable[str]) -> set[str]:
-    """Characters the chart font cannot draw (they would show as boxes)."""
-    covered = _charmap()
-    return {ch for text in texts for ch in text if not ch.isspace() and ord(ch) not in covered}
 
 
 @dataclass
@@ -76,46 +44,6 @@ def chart_data(report: Report) -> ChartData:
 
 
 def render_png(data: ChartData) -> bytes:
-    with rc_context({"font.family": [font_name()], "axes.unicode_minus": False}):
-        figure = Figure(figsize=(10, 8), dpi=100, layout="constrained")
-        FigureCanvasAgg(figure)
-        top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
-        figure.suptitle(data.title, fontsize=13)
-        _daily(top, data)
-        _times(bottom, data)
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-    return out.getvalue()
+    from stats import drawing
 
-
-def _daily(ax: Axes, data: ChartData) -> None:
-    ax.set_title(TITLES[0])
-    positions = list(range(len(data.days)))
-    base = [0] * len(positions)
-    for label, counts in data.per_category.items():
-        ax.bar(positions, counts, bottom=base, label=label, width=0.8)
-        base = [b + c for b, c in zip(base, counts, strict=True)]
-    if not any(base):
-        _empty(ax)
-        return
-    step = max(1, len(positions) // MAX_TICKS)
-    ax.set_xticks(positions[::step], [d.strftime("%m-%d") for d in data.days][::step])
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(ncols=4, fontsize=9)
-
-
-def _times(ax: Axes, data: ChartData) -> None:
-    ax.set_title(TITLES[1])
-    if not data.parts:
-        _empty(ax)
-        return
-    names = [name for name, _, _ in data.parts]
-    ax.barh(names, [p90 for _, _, p90 in data.parts], color="#f4b183", label=LEGEND[1])
-    ax.barh(names, [p50 for _, p50, _ in data.parts], color="#2e75b6", label=LEGEND[0])
-    ax.legend(fontsize=9)
-
-
-def _empty(ax: Axes) -> None:
-    ax.text(0.5, 0.5, EMPTY, ha="center", va="center", transform=ax.transAxes)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    return drawing.render_png(data)

@@ -23,7 +23,8 @@ from models.tickets import Ticket
 from models.tree import Node
 from models.tree_service import node_by_code
 from stats.breakdown import build_report
-from stats.chart import chart_data, missing_glyphs, render_png
+from stats.chart import chart_data, render_png
+from stats.drawing import missing_glyphs
 from stats.export import BOM, HEADER, export_csv, mask_name
 from stats.period import PeriodError, parse_period
 from stats.present import category_label
