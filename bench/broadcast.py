@@ -1,7 +1,7 @@
 """One broadcast to a whole district through the real aiogram Bot against the emulator.
 
     python bench/broadcast.py [--groups 3170] [--rate 30] [--emulator-limits on|off]
-                              [--database-url URL] [--senders 16]
+                              [--database-url URL] [--senders N]
 
 Builds a fresh database (default: a SQLite file in a temporary directory; a given URL must
 point at an empty database, whose schema is migrated to head first), generates a district of
@@ -18,9 +18,14 @@ peak_rss_mb is the engine process's peak RSS (getrusage). Like the bot at start-
 process calls getMe and freezes its start-up heap (gc.freeze) before the clock starts. The
 emulator's http_429 and per-chat counts are read at the end.
 
-At --rate R the engine keeps every 1 s window below R as the server counts it, so per_second
-stays a few percent under R (each send's window runs from its start to its answer + 1 s); to
-see what the engine and the database can carry, give a --rate above the target.
+As in the bot, the engine's limiter is the bot's send budget (bot/sending.py): the Bot's HTTP
+session tells it when each request leaves, so a send's 1 s window runs from there (plus the
+engine's safety margin) and the engine's claim of a row overlaps the wait for its slot. At
+--rate R every 1 s window holds at most R sends as the server counts them, so N groups take at
+least N // R windows of 1 s + margin, plus the time the engine needs to start the N % R left
+(3,170 at 1,000/s: three windows and 170 sends); per_second exceeds R only by what the
+windows' bursts gain over that. To see what the engine and the database can carry, give a
+--rate above the target. --senders defaults to max(16, R // 30).
 
 The last line of output is one JSON object: groups, wall_s, delivered, failed, http_429,
 per_second, peak_rss_mb (and a few details).
@@ -246,18 +251,23 @@ async def run_engine(
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from bot.sender import AiogramSender
+    from bot.sending import attach_budget
     from broadcasts.engine import BroadcastEngine, EngineConfig
+    from broadcasts.limiter import RateLimiter
 
     engine = engine_without_alembic(database_url)
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
     bot = Bot(TOKEN, session=session)
     try:
         config = EngineConfig(global_per_second=rate, senders=senders)
+        budget = RateLimiter(rate, config.per_chat_per_minute, margin=config.safety_margin)
+        attach_budget(bot, budget)  # as bot/app.py build_bot does
         broadcaster = BroadcastEngine(
             async_sessionmaker(engine, expire_on_commit=False),
             AiogramSender(bot),
             config,
             on_progress=ProgressPrinter(progress_every),
+            limiter=budget,
         )
         await bot.get_me()  # as the bot does at start-up: the HTTP session exists before timing
         # aiogram and pydantic leave about a million long-lived objects; a full garbage
@@ -305,10 +315,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--emulator-limits", choices=("on", "off"), default="on")
     parser.add_argument("--emulator-rate", type=int, default=30, help="emulator's global limit")
     parser.add_argument("--database-url", help="an empty database (default: temp SQLite)")
-    parser.add_argument("--senders", type=int, default=16)
+    parser.add_argument("--senders", type=int, help="concurrent sends (max(16, rate // 30))")
     parser.add_argument("--engine-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.senders is None:
+        args.senders = max(16, args.rate // 30)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:

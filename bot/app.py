@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.middlewares import DbSessionMiddleware
+from bot.middlewares import AuditMiddleware, DbSessionMiddleware
 from bot.notifier import Notifier
 from bot.policy import ticket_policy
-from broadcasts import BroadcastEngine
+from bot.sending import attach_budget
+from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
 from handlers import get_routers
 from tickets.classifier import DEFAULT_DICTIONARY
 from tickets.reloading import ReloadingClassifier
@@ -23,13 +24,25 @@ from tickets.reloading import ReloadingClassifier
 BASE_UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
 
 
-def build_bot(settings: Settings) -> Bot:
+def build_bot(settings: Settings, budget: RateLimiter | None = None) -> Bot:
+    """The bot; `budget`: its send budget, shared by every sender (bot/sending.py)."""
     api = TelegramAPIServer.from_base(settings.telegram.api_base.rstrip("/"))
-    return Bot(
+    bot = Bot(
         token=settings.require_token(),
         session=AiohttpSession(api=api),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    if budget is not None:
+        attach_budget(bot, budget)
+    return bot
+
+
+def build_budget(settings: Settings) -> RateLimiter:
+    """One send budget per bot: broadcasts, ticket notices and replies share Telegram's
+    limits (the engine's global rate is the whole budget)."""
+    conf = settings.broadcasts
+    margin = EngineConfig().safety_margin
+    return RateLimiter(conf.global_per_second, conf.per_chat_per_minute, margin=margin)
 
 
 def build_classifier(settings: Settings) -> ReloadingClassifier:
@@ -54,6 +67,7 @@ def build_dispatcher(
         broadcasts=broadcasts,
     )
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock))
+    dp.update.outer_middleware(AuditMiddleware(session_factory, clock))  # after: uses its session
     dp.include_routers(*get_routers())
     return dp
 

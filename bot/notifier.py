@@ -87,7 +87,8 @@ class Notifier:
         for person in people.scalars():
             if person.telegram_user_id is None:
                 continue
-            sent = await self._send(person.telegram_user_id, text, staff_keyboard(ticket.id or 0))
+            markup = staff_keyboard(ticket.id or 0, alert=ticket.category == "missing_person")
+            sent = await self._send(person.telegram_user_id, text, markup)
             if sent is False:
                 person.private_chat = False
                 record(session, ticket, EventKind.unreachable, now, text=person.name)

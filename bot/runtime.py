@@ -12,10 +12,13 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import allowed_updates, build_bot, build_dispatcher
+from bot.app import allowed_updates, build_bot, build_budget, build_dispatcher
+from bot.broadcast_jobs import ScheduledSends
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import check_schema, make_engine, make_session_factory
+from bot.digest_job import DigestJob
+from bot.headcount_prompts import deliver_headcount
 from bot.inbox import Inbox
 from bot.notifier import Notifier
 from bot.policy import ticket_policy
@@ -36,7 +39,8 @@ class BotRuntime:
         self.clock = clock or Clock()
         self.engine: AsyncEngine = make_engine(settings.database.url)
         self.session_factory = make_session_factory(self.engine)
-        self.bot: Bot = build_bot(settings)
+        self.budget = build_budget(settings)  # one send budget: broadcasts and notices
+        self.bot: Bot = build_bot(settings, self.budget)
         self.policy = ticket_policy(settings.tickets)
         self.notifier = Notifier(
             self.bot, self.session_factory, ZoneInfo(settings.tickets.timezone)
@@ -52,11 +56,16 @@ class BotRuntime:
                 senders=conf.senders,
             ),
             now=self.clock.now,
+            limiter=self.budget,
         )
         self.dp: Dispatcher = build_dispatcher(
             settings, self.session_factory, self.clock, self.notifier, self.broadcasts
         )
         self.inbox = Inbox(self.session_factory, self.dp, self.bot, self.clock)
+        # Scheduled broadcasts: a date job each (bot/broadcast_jobs.py); handlers add them.
+        self.scheduled_sends = ScheduledSends(self.scheduler, self.broadcasts.notify)
+        self.dp["scheduled_sends"] = self.scheduled_sends
+        self.digest = DigestJob(self.session_factory, self.bot, settings, self.clock)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._site_runner: web.AppRunner | None = None
@@ -77,8 +86,11 @@ class BotRuntime:
             max_instances=1,
             coalesce=True,
         )
+        await self.scheduled_sends.restore(self.session_factory)
+        self.digest.schedule(self.scheduler)  # daily at [stats] digest_time
         self.scheduler.start()
         self._tasks.append(asyncio.create_task(self._serve_broadcasts(), name="broadcasts"))
+        self._tasks.append(asyncio.create_task(self.digest.catch_up(), name="digest"))
 
     async def _serve_broadcasts(self) -> None:
         """Drain the outbox until stopped; a crash of the loop is logged and the loop restarted."""
@@ -89,11 +101,17 @@ class BotRuntime:
                 log.exception("broadcast engine stopped unexpectedly; restarting in 5 s")
                 await asyncio.sleep(5)
 
+    async def digest_once(self) -> int:
+        """Today's digest to whoever has not had it (the cron job and the start call this)."""
+        return await self.digest.run()
+
     async def sweep_once(self) -> int:
         """Escalate overdue tickets and close unrated ones; deadlines live in the database."""
         now = self.clock.now()
         notices = await sweep(self.session_factory, now, self.policy)
         await self.notifier.publish(notices, now)
+        tz = ZoneInfo(self.settings.tickets.timezone)  # headcount prompts, reminders, summaries
+        await deliver_headcount(self.bot, self.session_factory, now, tz)
         return len(notices)
 
     async def start_polling(self) -> None:

@@ -1,20 +1,26 @@
-"""Flood limits kept by the engine itself, so that a normal broadcast never meets a 429.
+"""One send budget per bot: Telegram's flood limits, kept on our side so no send meets a 429.
 
-Telegram (and the emulator) count accepted sends in sliding windows: at most `per_second` in
-any 1 s globally and `per_chat_per_minute` in any 60 s per group, each send stamped when the
-server handles it. The server's stamp is unknown to us but lies between the moment we start the
-call and the moment its answer arrives. So the limiter is conservative: a send counts against a
-window from its start until `window + margin` after its answer, and calls still in flight
-always count. A new send may start only while fewer than `limit` sends count, which keeps the
-server's window below its limit whatever the network latency. On top of that, starts are spread
-evenly (one every `1 / per_second`, with bursts of at most `per_second // 50`, i.e. one at
-30/s) so the traffic is smooth rather than bursty.
+Telegram (and the emulator) count each message when its request arrives, in sliding windows:
+at most `per_second` in any 1 s for the bot, `per_chat_per_minute` in any 60 s per group (a
+group's chat id is negative; private chats have no such window). A slot counts against its
+windows (broadcasts/windows.py) from its grant until its window has run out; a slot is
+granted only while fewer than the limit count.
 
-The throughput this allows is `per_second / (1 + latency + margin)`, within a few percent of
-the ceiling for a local or nearby server.
+When a slot's window starts depends on what the limiter is told. The bot's HTTP session calls
+`sending()` as each request leaves (bot/sending.py): the window runs from then, plus `margin`
+for the request's way to the server. A slot that never says so (another `Sender`) is counted
+from its answer, the latest moment the platform can have stamped it: safe whatever the
+latency, but then every slot also holds its call's latency.
 
-A 429 that comes anyway (another process sharing the token, a stricter server) pauses every
-sender: `pause(seconds)` holds all starts until it has passed.
+Once requests are announced (`announce_requests()`), a slot may be granted up to the time its
+callers usually need before their request (the engine claims its row first; at most
+`MAX_LEAD`), and `sending()` holds the request until the slot's time. So that work overlaps
+the wait instead of adding to every window.
+
+Starts are spread, one every `SPREAD / per_second` at most (a few back to back at high rates):
+a full window's budget takes half a second, not one burst. Urgent callers (ticket notices)
+take the next slot ahead of a waiting broadcast (broadcasts/turns.py). A 429 that comes anyway
+pauses every caller: `pause(seconds)`.
 """
 
 from __future__ import annotations
@@ -23,50 +29,21 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+
+from broadcasts.turns import Turns
+from broadcasts.windows import ChatWindows, Grant, Window
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
-
-class _Window:
-    """One sliding window: answers' times of recent sends plus the sends still in flight."""
-
-    __slots__ = ("ends", "inflight", "limit", "span")
-
-    def __init__(self, limit: int, span: float) -> None:
-        self.limit = limit
-        self.span = span
-        self.ends: list[float] = []  # small lists: one window per group chat is kept
-        self.inflight = 0
-
-    def wait(self, now: float, batch: int = 1) -> float | None:
-        """0 if a send may start now, seconds to wait, or None: wait for an answer first.
-
-        When full, waits until `batch` more sends may start (fewer timer wake-ups)."""
-        ends = self.ends
-        if ends and ends[0] <= now - self.span:
-            cutoff = now - self.span
-            expired = 1
-            while expired < len(ends) and ends[expired] <= cutoff:
-                expired += 1
-            del ends[:expired]
-        if self.inflight + len(ends) < self.limit:
-            return 0.0
-        if not ends:
-            return None
-        # The oldest answers leave the window first; enough of them must leave.
-        excess = self.inflight + len(ends) - self.limit
-        if excess >= len(ends):
-            return None
-        return ends[min(excess + batch - 1, len(ends) - 1)] + self.span - now
-
-    @property
-    def idle(self) -> bool:
-        return self.inflight == 0 and not self.ends
+SPREAD = 0.5  # seconds a full window's budget takes to start, at the least
+MAX_LEAD = 0.05  # a slot is granted at most this early (only with announced requests)
+TICK = 1e-6  # a wait shorter than this is none (float clocks must not spin)
 
 
 class RateLimiter:
-    """Global per-second and per-chat per-minute limits; use `async with limiter.slot(chat)`."""
+    """Global per-second and per-chat per-minute limits; `async with limiter.slot(chat)`."""
 
     def __init__(
         self,
@@ -82,22 +59,25 @@ class RateLimiter:
         self.per_second = per_second
         self.per_chat_per_minute = per_chat_per_minute
         self.margin = margin
-        self.interval = 1.0 / per_second
-        # Pacing lets a few starts go back to back (20 ms worth at high rates, one at 30/s):
-        # the windows above are what keeps the server's count in bounds.
+        self.interval = SPREAD / per_second
+        # A few starts may go back to back at high rates (timer granularity must not eat
+        # into the rate); the windows are what keeps the platform's count in bounds.
         self.burst = max(1, per_second // 50)
         self._monotonic = monotonic
         self._sleep = sleep
-        self._global = _Window(per_second, 1.0 + margin)
-        self._chats: dict[int, _Window] = {}
-        self._created = 0
-        self._lock = asyncio.Lock()
+        self._global = Window(per_second, 1.0 + margin)
+        self._chats = ChatWindows(per_chat_per_minute, 60.0 + margin)
+        self._turns = Turns()
         self._released = asyncio.Event()
+        self._current: ContextVar[Grant | None] = ContextVar("send_slot", default=None)
+        self._announced = False
+        self._lead = 0.0  # how long callers work between a grant and its request (average)
         self._next_start = 0.0
         self._paused_until = 0.0
         self.pauses = 0
         self.started = 0
-        self.held_total = 0.0  # seconds slots were held (start of a call to its answer)
+        self.urgent_started = 0
+        self.held_total = 0.0  # seconds slots were held (grant to release)
         self.held_count = 0
 
     # --- the flood answer -----------------------------------------------------------------
@@ -107,96 +87,123 @@ class RateLimiter:
         self._paused_until = max(self._paused_until, self._monotonic() + seconds)
 
     @property
-    def mean_hold(self) -> float:
-        """Mean seconds from a slot's start to the call's answer: the latency that, added to
-        each window, is what the conservative accounting costs in throughput."""
-        return self.held_total / self.held_count if self.held_count else 0.0
-
-    @property
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - self._monotonic())
 
+    @property
+    def mean_hold(self) -> float:
+        """Mean seconds from a slot's grant to its release (the call's answer)."""
+        return self.held_total / self.held_count if self.held_count else 0.0
+
     # --- slots ----------------------------------------------------------------------------
+    def announce_requests(self) -> None:
+        """Every request made in a slot calls `sending()` first (the bot's session does):
+        slots may be granted a little early."""
+        self._announced = True
+
     @asynccontextmanager
-    async def slot(self, chat_id: int) -> AsyncIterator[None]:
-        await self.acquire(chat_id)
-        granted = self._monotonic()
+    async def slot(self, chat_id: int, *, urgent: bool = False) -> AsyncIterator[None]:
+        """One slot for one platform call to `chat_id`; urgent callers go first."""
+        grant = await self.acquire(chat_id, urgent=urgent)
+        token = self._current.set(grant)
         try:
             yield
         finally:
-            self.release(chat_id)
-            self.held_total += self._monotonic() - granted
-            self.held_count += 1
+            self._current.reset(token)
+            self.release(grant)
 
-    async def acquire(self, chat_id: int) -> None:
-        chat = await self._acquire_chat(chat_id)
+    async def sending(self) -> bool:
+        """The current task's slot makes its request now: wait for the slot's time (and any
+        pause); its windows start here, at its first request. False outside a slot."""
+        grant = self._current.get()
+        if grant is None:
+            return False
+        if grant.sent is None:
+            now = self._monotonic()
+            self._lead += (min(now - grant.granted, MAX_LEAD) - self._lead) * 0.1
+            due = max(grant.not_before, self._paused_until)
+            if due > now:
+                await self._sleep(due - now)
+                now = self._monotonic()
+            grant.sent = now
+        return True
+
+    async def acquire(self, chat_id: int, *, urgent: bool = False) -> Grant:
+        group = chat_id < 0  # only groups have a per-chat window
+        if group:
+            await self._acquire_chat(chat_id)
         try:
-            async with self._lock:
-                await self._acquire_global()
+            not_before = await self._acquire_global(urgent)
         except BaseException:
-            chat.inflight -= 1
+            if group:
+                self._chats.unhold(chat_id)
             raise
+        self.started += 1
+        self.urgent_started += urgent
+        return Grant(chat_id, self._monotonic(), not_before)
 
-    def release(self, chat_id: int) -> None:
-        """The call's answer arrived (or it failed): from now its window time runs out."""
+    def release(self, grant: Grant) -> None:
+        """The call's answer arrived (or it failed): its windows run out from their start."""
         now = self._monotonic()
-        self._global.inflight -= 1
-        self._global.ends.append(now)
-        chat = self._chats.get(chat_id)
-        if chat is not None:
-            chat.inflight -= 1
-            chat.ends.append(now)
+        start = now if grant.sent is None else grant.sent
+        self._global.close(start)
+        if grant.chat_id < 0:
+            self._chats.close(grant.chat_id, start)
+        self.held_total += now - grant.granted
+        self.held_count += 1
         self._released.set()
 
-    async def _acquire_chat(self, chat_id: int) -> _Window:
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            self._created += 1
-            if self._created % 4096 == 0:
-                self._prune()
-            chat = self._chats[chat_id] = _Window(self.per_chat_per_minute, 60.0 + self.margin)
+    async def _acquire_chat(self, chat_id: int) -> None:
         while True:
-            wait = chat.wait(self._monotonic())
+            wait = self._chats.wait(chat_id, self._monotonic())
             if wait == 0.0:
-                chat.inflight += 1
-                return chat
+                self._chats.hold(chat_id)
+                return
             await self._pause_for(wait)
 
-    async def _acquire_global(self) -> None:
-        while True:
-            now = self._monotonic()
-            ahead = (self.burst - 1) * self.interval
-            waits = [self._paused_until - now, self._next_start - ahead - now]
-            window = self._global.wait(now, self.burst)
-            if window is None:
-                await self._pause_for(None)
-                continue
-            waits.append(window)
-            longest = max(waits)
-            if longest > 0:
-                await self._sleep(longest)
-                continue
-            self._global.inflight += 1
-            self.started += 1
-            # Pacing: one start per interval. A waker up to half an interval late keeps the
-            # schedule (timer granularity must not eat into the rate); after an idle spell
-            # the schedule restarts from now.
-            late = now - self._next_start
-            base = now if late > self.interval / 2 else self._next_start
-            self._next_start = base + self.interval
-            return
+    async def _acquire_global(self, urgent: bool) -> float:
+        """Take a global slot; returns when its request may go (now, or a little later)."""
+        await self._turns.take(urgent)
+        holding = True
+        try:
+            while True:
+                now = self._monotonic()
+                lead = self._lead if self._announced else 0.0
+                start = self._earliest_start(now, 1)
+                if start is not None and start - now <= lead + TICK:
+                    self._global.inflight += 1
+                    self._schedule_after(start)
+                    return start
+                wake = self._earliest_start(now, self.burst)
+                await self._pause_for(None if wake is None else max(TICK, wake - lead - now))
+                if not urgent and self._turns.urgent_waiting:
+                    holding = False
+                    self._turns.give()  # an urgent caller takes this slot; the next is ours
+                    await self._turns.take(False, first=True)
+                    holding = True
+        finally:
+            if holding:
+                self._turns.give()
+
+    def _earliest_start(self, now: float, batch: int) -> float | None:
+        """When `batch` more requests may go (None: not before a release)."""
+        window = self._global.wait(now, batch)
+        if window is None:
+            return None
+        ahead = (self.burst - 1) * self.interval
+        return now + max(0.0, window, self._paused_until - now, self._next_start - ahead - now)
+
+    def _schedule_after(self, start: float) -> None:
+        """Pacing: one start per interval. A start up to half an interval late keeps the
+        schedule (timer granularity); after an idle spell it restarts from this start."""
+        late = start - self._next_start
+        base = start if late > self.interval / 2 else self._next_start
+        self._next_start = base + self.interval
 
     async def _pause_for(self, seconds: float | None) -> None:
-        """Sleep `seconds`, or until some answer arrives when None (or sooner)."""
+        """Sleep `seconds`, or until some slot is released when None."""
         if seconds is not None:
             await self._sleep(seconds)
             return
         self._released.clear()
         await self._released.wait()
-
-    def _prune(self) -> None:
-        now = self._monotonic()
-        for chat_id, window in list(self._chats.items()):
-            window.wait(now)
-            if window.idle:
-                del self._chats[chat_id]

@@ -1,0 +1,87 @@
+"""One send budget per bot: a ticket notice sent while a broadcast runs shares Telegram's
+limits with it (the emulator enforces 30/s and 20/min per group) and does not wait for it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bot.sender import AiogramSender
+from bot.sending import attach_budget, budget_of, send_text
+from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
+from emulator import BotAPIEmulator, EmulatorClient
+from tests.test_broadcast_telegram import TOKEN, Factory, broadcast_to_all, district
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotAPIEmulator]:
+    emulator = BotAPIEmulator(token=TOKEN, limits=True, global_per_second=30)
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def client(emu: BotAPIEmulator) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emu.base_url) as control:
+        yield control
+
+
+@pytest.fixture
+async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
+    instance = Bot(TOKEN, session=session)
+    yield instance
+    await session.close()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
+async def test_a_notice_during_a_broadcast_shares_the_budget_and_goes_first(
+    session_factory: Factory, client: EmulatorClient, bot: Bot
+) -> None:
+    groups = await district(session_factory, client, 75)
+    worker = await client.create_user("张伟")
+    await client.start_private(worker["id"])
+    budget = RateLimiter(30, 20, margin=0.005)
+    attach_budget(bot, budget)
+    await broadcast_to_all(session_factory, "【通知】明天上午9点至12点停水，请提前储水。")
+    config = EngineConfig(global_per_second=30, senders=16)
+    engine = BroadcastEngine(session_factory, AiogramSender(bot), config, limiter=budget)
+    running = asyncio.create_task(engine.run_until_idle())
+
+    await until(lambda: budget.started >= 40)  # the second window is filling, rows queued
+    asked = time.monotonic()
+    notice = await send_text(bot, worker["id"], "【新工单 #7】3号楼楼道堆物，请尽快处理。")
+    waited = time.monotonic() - asked
+    rows_started_by_then = budget.started - 1
+    [report] = await running
+
+    assert notice is not None and notice.chat.id == worker["id"]
+    assert report.counts.delivered == len(groups)
+    assert budget.urgent_started == 1 and budget.started == len(groups) + 1
+    # The notice took the next slot: rows were still queued, and it did not wait for them.
+    assert rows_started_by_then < len(groups) - 16
+    assert waited < 0.6
+    stats = await client.stats()
+    assert stats["http_429"] == 0  # notice and broadcast together kept 30/s and 20/min
+
+
+async def test_a_bot_has_one_budget(bot: Bot) -> None:
+    assert budget_of(bot) is None
+    budget = RateLimiter(30, 20)
+    attach_budget(bot, budget)
+    assert budget_of(bot) is budget
+    with pytest.raises(RuntimeError):
+        attach_budget(bot, RateLimiter(30, 20))
