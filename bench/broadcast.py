@@ -2,6 +2,7 @@
 
     python bench/broadcast.py [--groups 3170] [--rate 30] [--emulator-limits on|off]
                               [--database-url URL] [--senders N]
+                              [--kicked-percent 5] [--migrated-percent 1]
 
 Builds a fresh database (default: a SQLite file in a temporary directory; a given URL must
 point at an empty database, whose schema is migrated to head first), generates a district of
@@ -28,7 +29,10 @@ windows' bursts gain over that. To see what the engine and the database can carr
 --rate above the target. --senders defaults to max(16, R // 30).
 
 The last line of output is one JSON object: groups, wall_s, delivered, failed, http_429,
-per_second, peak_rss_mb (and a few details).
+per_second, peak_rss_mb (and a few details). With --kicked-percent / --migrated-percent that
+share of the groups answers 403 (bot kicked) / has become a supergroup, and the line adds how
+many of the other groups got the message exactly once, how many migrated ones got it at their
+new id, and how many failures the report names.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +56,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from broadcasts.progress import Progress
-    from emulator import BotAPIEmulator
+    from emulator import BotAPIEmulator, EmulatorClient
 
 TOKEN = "123456:BENCH-TOKEN"
 TEXT = "【平谷区通知】明日（周三）8:00–18:00 全区例行停水检修，请各网格提前通知居民储水。"
@@ -96,10 +101,43 @@ async def build_database(url: str, groups: int) -> tuple[list[tuple[int, int, st
     return seeded, broadcast.id
 
 
+@dataclass
+class Faults:
+    """Groups the emulator answers 403 (bot kicked) or 400 migrate_to_chat_id for."""
+
+    kicked: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)  # old chat id -> new chat id
+
+
+def every_nth(chat_ids: Sequence[int], percent: float, offset: int) -> list[int]:
+    """About `percent` % of the chats, spread evenly (deterministic, so runs compare)."""
+    if percent <= 0:
+        return []
+    step = max(1, round(100 / percent))
+    return list(chat_ids[offset::step])
+
+
+async def inject_faults(
+    client: EmulatorClient, chat_ids: Sequence[int], kicked_pct: float, migrated_pct: float
+) -> Faults:
+    faults = Faults()
+    for chat_id in every_nth(chat_ids, kicked_pct, 0):
+        await client.set_fault(chat_id, "kicked")
+        faults.kicked.add(chat_id)
+    for chat_id in every_nth(chat_ids, migrated_pct, 7):
+        if chat_id not in faults.kicked:
+            answer = await client.set_fault(chat_id, "migrate")
+            faults.migrated[chat_id] = int(answer["migrated_to"])
+    return faults
+
+
 @asynccontextmanager
 async def emulator_with_groups(
-    groups: Sequence[tuple[int, int, str]], limits: bool, global_per_second: int
-) -> AsyncIterator[BotAPIEmulator]:
+    groups: Sequence[tuple[int, int, str]],
+    limits: bool,
+    global_per_second: int,
+    faults: tuple[float, float] = (0.0, 0.0),
+) -> AsyncIterator[tuple[BotAPIEmulator, Faults]]:
     from emulator import BotAPIEmulator, EmulatorClient
 
     emu = BotAPIEmulator(token=TOKEN, limits=limits, global_per_second=global_per_second)
@@ -113,7 +151,8 @@ async def emulator_with_groups(
                     await client.create_group(title, id=chat_id, bot_status="member")
 
             await asyncio.gather(*(one(chat_id, title) for _, chat_id, title in groups))
-        yield emu
+            injected = await inject_faults(client, [c for _, c, _ in groups], *faults)
+        yield emu, injected
     finally:
         await emu.stop()
 
@@ -166,7 +205,8 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
     groups, broadcast_id = await build_database(url, args.groups)
     print(f"database: {url.split('@')[-1]}")
     print(f"district: {len(groups)} groups bound to micro-grids; broadcast {broadcast_id}")
-    async with emulator_with_groups(groups, limits, args.emulator_rate) as emu:
+    wanted = (args.kicked_percent, args.migrated_percent)
+    async with emulator_with_groups(groups, limits, args.emulator_rate, wanted) as (emu, faults):
         print(
             f"emulator: {emu.base_url} limits "
             + (f"on ({args.emulator_rate}/s, 20/min per group)" if limits else "off")
@@ -181,7 +221,7 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
         stats = emu.runtime.stats
     per_chat = list(stats.sent_per_chat.values())
     wall = float(result["wall_s"])
-    return {
+    return fault_figures(groups, faults, stats.sent_per_chat, result) | {
         "groups": len(groups),
         "wall_s": round(wall, 2),
         "delivered": result["delivered"],
@@ -196,6 +236,28 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "chats_reached": len(per_chat),
         "chats_with_more_than_one": sum(1 for n in per_chat if n > 1),
         "bench_process_rss_mb": peak_rss_mb(),
+    }
+
+
+def fault_figures(
+    groups: Sequence[tuple[int, int, str]],
+    faults: Faults,
+    sent_per_chat: dict[int, int],
+    result: dict[str, Any],
+) -> dict[str, Any]:
+    """With faults injected: did every other group get it once, and were the rest reported?"""
+    if not faults.kicked and not faults.migrated:
+        return {}
+    others = [c for _, c, _ in groups if c not in faults.kicked and c not in faults.migrated]
+    return {
+        "kicked": len(faults.kicked),
+        "migrated": len(faults.migrated),
+        "others_delivered_once": sum(1 for c in others if sent_per_chat.get(c) == 1),
+        "others": len(others),
+        "migrated_reached_at_new_id": sum(
+            1 for new in faults.migrated.values() if sent_per_chat.get(new) == 1
+        ),
+        "failures_reported": result["failures_reported"],
     }
 
 
@@ -296,6 +358,7 @@ async def run_engine(
         "failed": sum(r.counts.failed for r in reports),
         "skipped": sum(r.counts.skipped for r in reports),
         "possibly_duplicated": sum(r.counts.possibly_duplicated for r in reports),
+        "failures_reported": sum(len(r.failures) for r in reports),
         "recovered_in_flight": sum(recovered.values()),
         "limiter_pauses": broadcaster.limiter.pauses,
         "mean_call_ms": round(broadcaster.limiter.mean_hold * 1000, 2),
@@ -316,6 +379,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--emulator-rate", type=int, default=30, help="emulator's global limit")
     parser.add_argument("--database-url", help="an empty database (default: temp SQLite)")
     parser.add_argument("--senders", type=int, help="concurrent sends (max(16, rate // 30))")
+    parser.add_argument("--kicked-percent", type=float, default=0.0, help="groups answering 403")
+    parser.add_argument("--migrated-percent", type=float, default=0.0, help="groups migrated")
     parser.add_argument("--engine-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
