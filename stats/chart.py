@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from stats.model import Report
-from stats.present import category_label
+from stats.present import category_label, largest_first
 
 TITLES = ("每日新登记工单（件）", "各下级办结用时（小时）")
 LEGEND = ("中位数", "90%分位")
@@ -33,7 +33,7 @@ class ChartData:
 def chart_data(report: Report) -> ChartData:
     daily = report.daily or {}
     days = sorted(daily)
-    totals = report.total.by_category.most_common()
+    totals = largest_first(report.total.by_category)
     per_category = {category_label(cat): [daily[d][cat] for d in days] for cat, _ in totals if cat}
     parts = [
         (part.node.name, (f.resolve_p50 or 0) / 3600, (f.resolve_p90 or 0) / 3600)

@@ -16,6 +16,11 @@ SHOWN_PARTS = 12
 ESCALATION_ORDER = [Level.community, Level.town, Level.district]  # upward
 
 
+def largest_first(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most common first, ties by name, so the same rows always print the same way."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 @cache
 def category_label(name: str) -> str:
     return render("stats_label", kind="category", name=name)
@@ -29,7 +34,7 @@ def priority_label(name: str) -> str:
 def labelled(figures: Figures) -> dict[str, list[tuple[str, int]]]:
     """Each breakdown as (label, count) pairs: categories most first, the rest in fixed order."""
     return {
-        "categories": [(category_label(c), n) for c, n in figures.by_category.most_common()],
+        "categories": [(category_label(c), n) for c, n in largest_first(figures.by_category)],
         "statuses": _in_order(figures.by_status, list(TicketStatus)),
         "ratings": _in_order(figures.by_rating, list(Rating)),
         "escalations": [
@@ -58,7 +63,7 @@ def figures_dict(figures: Figures) -> dict[str, Any]:
     """Machine-readable figures (`gridbot stats --format json`)."""
     return {
         "tickets": figures.tickets,
-        "by_category": dict(figures.by_category.most_common()),
+        "by_category": dict(largest_first(figures.by_category)),
         "by_status": {s.value: figures.by_status[s] for s in TicketStatus},
         "resolved": figures.resolved,
         "resolved_share": figures.resolved_share,
