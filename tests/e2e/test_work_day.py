@@ -1,28 +1,34 @@
 """A grid worker's day through the emulator: work logs (a kind recognised, a kind picked, a
 hazard turned into a ticket), the weekly checklist, a district headcount with one late grid,
-grid-scoped tickets, role-aware /help, and every staff command in the audit log."""
+grid-scoped tickets, role-aware /help, every staff command in the audit log, and the official's
+/stats of such a day against figures recomputed from the raw rows."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.audit import AuditEntry
 from models.people import Person
-from models.tickets import Ticket
+from models.tickets import Ticket, TicketStatus
 from models.tree_service import node_by_code
 from models.work import ChecklistMark, HeadcountRound, WorkKind, WorkLog
 from tests.e2e.conftest import World
+from tests.e2e.day_figures import day_figures
 from tests.e2e.test_group_binding import say
 from tests.e2e.test_tickets import grid_group, staff_with_dm
 from work.headcount import headcount_latest
 
 WORKER2, OFFICIAL = 930000002, 900000001  # W0002 on PG-01-001-02, D0001 on the district
+GRID2 = "PG-01-001-02"
 T = TypeVar("T")
 
 
@@ -64,13 +70,29 @@ async def rows(session: AsyncSession, table: type[Any]) -> list[Any]:
     return list((await session.execute(select(table).order_by(col(table.id)))).scalars())
 
 
-async def test_a_day_of_work_in_a_small_district(world: World) -> None:
+@dataclass
+class Crew:
+    """Who works the day: grid 1's worker (group bound, one resident), grid 2's, the official."""
+
+    worker: dict[str, Any]
+    resident: dict[str, Any]
+    chat: dict[str, Any]
+    other: dict[str, Any]
+    official: dict[str, Any]
+
+
+async def the_crew(world: World) -> Crew:
     worker, resident, chat = await grid_group(world)  # W0001 on PG-01-001-01, group bound
     other = await staff_with_dm(world, WORKER2, "马玉兰")
     official = await staff_with_dm(world, OFFICIAL, "黄静")
-    me, them = worker["id"], other["id"]
+    return Crew(worker, resident, chat, other, official)
 
-    # Work log: a kind recognised from the text; the hazard found becomes a ticket in one tap.
+
+async def keep_the_work_log(world: World, crew: Crew) -> Ticket:
+    """A visit whose hazard becomes a ticket in one tap, a kind picked by button, a service;
+    the hazard ticket."""
+    worker, other = crew.worker, crew.other
+    me, them = worker["id"], other["id"]
     saved = await say(world, me, me, "/log 入户走访 3号楼 5户，发现楼道堆物1处")
     assert saved["text"].startswith("📒 已记录日志 #1｜入户走访｜1-2号楼网格")
     assert "已转为工单 #1（安全隐患" in await press(world, worker, saved, "转为工单")
@@ -94,18 +116,26 @@ async def test_a_day_of_work_in_a_small_district(world: World) -> None:
         (WorkKind.service, None),
         (WorkKind.service, None),
     ]
+    return ticket
 
-    # The weekly checklist: all due, then one done with its button.
+
+async def tick_the_checklist(world: World, crew: Crew) -> None:
+    """The weekly checklist: all due, then one done with its button."""
+    me = crew.worker["id"]
     card = await say(world, me, me, "/checklist")
     assert "⬜ 走访独居老人" in card["text"] and "待完成 3 项" in card["text"]
-    assert await press(world, worker, card, "完成：走访独居老人") == "已完成：走访独居老人"
+    assert await press(world, crew.worker, card, "完成：走访独居老人") == "已完成：走访独居老人"
     done = await world.client.wait_for(me, contains="✅ 走访独居老人（黄秀英 11-24 17:00）")
     assert "待完成 2 项" in done["text"]
     assert len(done["reply_markup"]["inline_keyboard"]) == 2
     await settled(world, lambda s: rows(s, ChecklistMark), lambda marks: len(marks) == 1)
 
-    # The official opens a district headcount due at 18:00 (Beijing); the sweep prompts.
-    opened = await say(world, official["id"], official["id"], "/headcount_open PG 18:00")
+
+async def count_heads_with_a_late_grid(world: World, crew: Crew) -> None:
+    """A district headcount due at 18:00 (Beijing): grid 1 answers at once, grid 2 only after
+    its reminder at 18:05; the clock is left at 18:05."""
+    me, them, boss = crew.worker["id"], crew.other["id"], crew.official["id"]
+    opened = await say(world, boss, boss, "/headcount_open PG 18:00")
     assert (
         "已发起今日在区人口统计：平谷区" in opened["text"]
         and "共 8 个网格，截止 18:00" in opened["text"]
@@ -117,7 +147,7 @@ async def test_a_day_of_work_in_a_small_district(world: World) -> None:
     await world.client.wait_for(them, contains="府前社区 › 3-6号楼网格")
     answer = await say(world, me, me, "/headcount 126")
     assert answer["text"].startswith("✅ 已填报：1-2号楼网格 今日在区 126 人")
-    status = await say(world, official["id"], official["id"], "/headcount_status")
+    status = await say(world, boss, boss, "/headcount_status")
     assert "平谷区：合计 126 人（已报 1/8 个网格）" in status["text"]
     assert "未报网格（7）" in status["text"]
 
@@ -126,23 +156,23 @@ async def test_a_day_of_work_in_a_small_district(world: World) -> None:
     await world.runtime.sweep_once()
     await world.runtime.sweep_once()
     reminder = await world.client.wait_for(them, contains="⏰ 提醒")
-    await world.client.wait_for(official["id"], contains="⏰ 截止时间到")
+    await world.client.wait_for(boss, contains="⏰ 截止时间到")
     reminders = [m for m in await world.client.bot_messages(them) if "⏰ 提醒" in m["text"]]
     assert len(reminders) == 1
     assert not any("⏰ 提醒" in m["text"] for m in await world.client.bot_messages(me))
     for key, shown in (("9", "当前输入：9"), ("8", "当前输入：98")):
-        await press(world, other, reminder, key)
+        await press(world, crew.other, reminder, key)
         reminder = await world.client.wait_for(them, contains=shown)
-    await press(world, other, reminder, "✅ 提交")
+    await press(world, crew.other, reminder, "✅ 提交")
     await world.client.wait_for(them, contains="✅ 已填报：3-6号楼网格 今日在区 98 人")
 
     # The roll-up: district, towns, community; the missing list shrank.
-    status = await say(world, official["id"], official["id"], "/headcount_status")
+    status = await say(world, boss, boss, "/headcount_status")
     assert "平谷区：合计 224 人（已报 2/8 个网格）" in status["text"]
     assert "· 滨河街道：224 人（已报 2/4 个网格）" in status["text"]
     assert "· 兴谷街道：0 人（已报 0/4 个网格）" in status["text"]
     assert "未报网格（6）" in status["text"] and "3-6号楼网格" not in status["text"]
-    community = await say(world, official["id"], official["id"], "/headcount_status PG-01-001")
+    community = await say(world, boss, boss, "/headcount_status PG-01-001")
     assert "府前社区：合计 224 人（已报 2/2 个网格）" in community["text"]
     assert "所有网格均已填报" in community["text"]
     async with world.db() as session:
@@ -151,10 +181,18 @@ async def test_a_day_of_work_in_a_small_district(world: World) -> None:
         total, answered_grids, missing = await headcount_latest(session, district) or (0, 0, [])
     assert (total, answered_grids, len(missing)) == (224, 2, 6)
 
+
+async def test_a_day_of_work_in_a_small_district(world: World) -> None:
+    crew = await the_crew(world)
+    hazard = await keep_the_work_log(world, crew)
+    await tick_the_checklist(world, crew)
+    await count_heads_with_a_late_grid(world, crew)
+    them, chat, resident = crew.other["id"], crew.chat, crew.resident
+
     # Another grid's worker neither sees nor claims the hazard ticket.
     listed = await say(world, them, them, "/tickets")
-    assert f"#{ticket.id} " not in listed["text"]
-    refused = await say(world, them, them, f"/claim {ticket.id}")
+    assert f"#{hazard.id} " not in listed["text"]
+    refused = await say(world, them, them, f"/claim {hazard.id}")
     assert "不在您负责的范围内" in refused["text"]
     not_opener = await say(world, them, them, "/headcount_open PG")
     assert "只有社区、镇街和区级管理人员" in not_opener["text"]
@@ -196,6 +234,72 @@ async def _audit_log(session: AsyncSession) -> list[tuple[str | None, str, str]]
         .order_by(col(AuditEntry.id))
     )
     return [(key, command, outcome) for key, command, outcome in result.all()]
+
+
+async def report(world: World, chat: dict[str, Any], resident: dict[str, Any], text: str) -> int:
+    """A resident's message in a grid group; the id of the ticket the bot registered."""
+    reply = await say(world, chat["id"], resident["id"], text)
+    registered = re.match(r"📝 已登记：\S+（\S+）工单 #(\d+)", reply["text"])
+    assert registered, reply["text"]
+    return int(registered.group(1))
+
+
+async def act(world: World, staff: dict[str, Any], command: str, answer: str) -> None:
+    """A staff command in the private chat, answered with `answer` (other news may come too)."""
+    await world.client.send_message(staff["id"], staff["id"], command)
+    await world.client.wait_for(staff["id"], contains=answer)
+
+
+async def ticket_status(world: World, ticket_id: int, status: TicketStatus) -> None:
+    await settled(world, lambda s: s.get(Ticket, ticket_id), lambda t: t.status is status)
+
+
+async def test_the_official_sees_the_days_figures_as_the_rows_add_up(world: World) -> None:
+    crew = await the_crew(world)
+    await keep_the_work_log(world, crew)  # a hazard ticket in grid 1, three log entries
+    await count_heads_with_a_late_grid(world, crew)  # 224 in total, grid 2 late; now 18:05
+    worker, other, resident, chat = crew.worker, crew.other, crew.resident, crew.chat
+
+    # Residents of both grids report: a leak and a quarrel in grid 1, a leak and gas in grid 2.
+    chat2 = await world.group_with_bot("第2网格群", other)
+    await say(world, chat2["id"], other["id"], f"/bind {GRID2}")
+    neighbour = await world.client.create_user("李桂兰")
+    leak = await report(world, chat, resident, "我家厨房水管漏水了，楼下都湿了")
+    quarrel = await report(world, chat, resident, "楼上邻居天天半夜吵架，吵得没法睡")
+    leak2 = await report(world, chat2, neighbour, "卫生间水管漏水了，请师傅来看看")
+    gas = await report(world, chat2, neighbour, "我闻到楼道里有很浓的煤气味")
+
+    # Grid 1's leak is fixed and rated 满意, its quarrel taken; grid 2's leak is fixed (not yet
+    # rated) and the gas smell taken.
+    await act(world, worker, f"/claim {leak}", f"已接单：工单 #{leak}")
+    await act(world, worker, f"/done {leak} 已更换水管接头", f"已办结：工单 #{leak}")
+    ask = await world.client.wait_for(chat["id"], contains="请对办理结果评价")
+    satisfied = button(ask, "满意")
+    await world.client.press_button(chat["id"], ask["message_id"], resident["id"], satisfied)
+    await ticket_status(world, leak, TicketStatus.closed)
+    await act(world, worker, f"/claim {quarrel}", f"已接单：工单 #{quarrel}")
+    await act(world, other, f"/claim {leak2}", f"已接单：工单 #{leak2}")
+    await act(world, other, f"/done {leak2} 已修好", f"已办结：工单 #{leak2}")
+    await act(world, other, f"/claim {gas}", f"已接单：工单 #{gas}")
+    # The leak closed, the resident's next repair is a case of its own.
+    await report(world, chat, resident, "楼道灯坏了好几天了")
+    await ticket_status(world, gas, TicketStatus.claimed)
+
+    boss = crew.official["id"]
+    stats = await say(world, boss, boss, "/stats 今天")
+    tz = ZoneInfo(world.settings.tickets.timezone)
+    async with world.db() as session:
+        expected = await day_figures(session, "PG", world.clock.now().astimezone(tz).date(), tz)
+    assert expected == [  # the day above, as the rows tell it
+        "工单 6 件：报修 3、安全隐患 2、矛盾纠纷 1",
+        "办结率 33.3%（2/6）",
+        "工作日志 3 条：入户走访 1、便民服务 2",
+        "在区人口（最新一轮）：224 人，已报 2 个网格，未报 6 个",
+    ]
+    shown = stats["text"].splitlines()
+    assert shown[0] == "📊 平谷区"
+    for line in expected:
+        assert line in shown, f"{line!r} not in:\n{stats['text']}"
 
 
 async def test_help_shows_each_role_its_own_commands(world: World) -> None:
