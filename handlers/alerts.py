@@ -3,7 +3,6 @@ the reporter may agree, in the group, that the alert shows their phone."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -18,14 +17,13 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.notifier import Notifier
 from broadcasts import BroadcastEngine
-from handlers.common import reply, send
+from handlers.common import reply, send, ticket_args
 from models.tree import Level, Node
 from templates import render
 from tickets.alert_consent import agree_to_show_phone
 from tickets.alert_facts import AlertFacts
 from tickets.alerts import AlertDone, AlertRefused, confirm_alert, mark_found, update_alert
 
-NUMBER = re.compile(r"^#?(\d{1,12})$")
 USAGE = {"found": "/found 工单号 [找到的情况]", "alert_update": "/alert_update 工单号 新情况"}
 
 
@@ -137,15 +135,6 @@ async def on_alert_button(
     await send(bot, user, text, reply_markup=markup)
 
 
-def _parse(command: CommandObject, needs_text: bool) -> tuple[int, str] | None:
-    parts = (command.args or "").split(maxsplit=1)
-    match = NUMBER.match(parts[0]) if parts else None
-    text = parts[1].strip() if len(parts) > 1 else ""
-    if match is None or (needs_text and not text):
-        return None
-    return int(match.group(1)), text
-
-
 async def cmd_alert(
     message: Message,
     command: CommandObject,
@@ -159,7 +148,7 @@ async def cmd_alert(
     if message.from_user is None:
         return
     name = command.command.lower()
-    parsed = _parse(command, needs_text=name == "alert_update")
+    parsed = ticket_args(command, needs_text=name == "alert_update")
     if parsed is None:
         await reply(message, render("ticket_usage", usage=USAGE[name]))
         return

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from aiogram import Bot
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot.sending import Refused, send_text
@@ -13,6 +15,17 @@ from bot.sending import Refused, send_text
 log = logging.getLogger("gridbot.send")
 
 GROUP_CHATS = frozenset({"group", "supergroup"})
+TICKET_NUMBER = re.compile(r"^#?(\d{1,12})$")
+
+
+def ticket_args(command: CommandObject, needs_text: bool) -> tuple[int, str] | None:
+    """`/cmd N [text]` → (N, text); None when N is missing or the text is required but empty."""
+    parts = (command.args or "").split(maxsplit=1)
+    match = TICKET_NUMBER.match(parts[0]) if parts else None
+    text = parts[1].strip() if len(parts) > 1 else ""
+    if match is None or (needs_text and not text):
+        return None
+    return int(match.group(1)), text
 
 
 async def send(bot: Bot, chat_id: int, text: str, **kwargs: Any) -> Message | None:

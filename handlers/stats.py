@@ -30,6 +30,7 @@ from stats.export import export_csv
 from stats.period import DEFAULT_PERIOD, Period, PeriodError, looks_like_period, parse_period
 from stats.present import report_text
 from templates import render
+from work.audit import AuditNote
 from work.scope import role_nodes
 
 log = logging.getLogger("gridbot.stats")
@@ -39,6 +40,7 @@ PRIVATE = F.chat.type == "private"
 class Refused(Exception):
     def __init__(self, reason: str, **context: str) -> None:
         super().__init__(reason)
+        self.reason = reason
         self.text = render("stats_refused", reason=reason, **context)
 
 
@@ -77,10 +79,12 @@ async def cmd_stats(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
+    audit: AuditNote,
 ) -> None:
     try:
         _person, node, period = await _scope(message, command, session, clock, _tz(settings))
     except Refused as refused:
+        audit.refused(refused.reason)
         await reply(message, refused.text)
         return
     report = await build_report(session, node, period, daily=True)
@@ -99,10 +103,12 @@ async def cmd_export(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
+    audit: AuditNote,
 ) -> None:
     try:
         person, node, period = await _scope(message, command, session, clock, _tz(settings))
     except Refused as refused:
+        audit.refused(refused.reason)
         await reply(message, refused.text)
         return
     roles = await covering_roles(session, person, node)

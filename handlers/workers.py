@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 
 from aiogram import F, Router
@@ -13,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import TicketAction
 from bot.clock import Clock
 from bot.notifier import Notifier
-from handlers.common import reply
+from handlers.common import reply, ticket_args
 from templates import render
 from tickets import actions
 from tickets.access import ActionRefused, tickets_visible_to
 from tickets.policy import TicketPolicy
 from work.audit import AuditNote
 
-NUMBER = re.compile(r"^#?(\d{1,12})$")
 USAGE = {
     "claim": "/claim 工单号",
     "note": "/note 工单号 备注内容",
@@ -28,15 +26,6 @@ USAGE = {
     "transfer": "/transfer 工单号 网格编码",
     "escalate": "/escalate 工单号 上报原因",
 }
-
-
-def _parse(command: CommandObject, needs_text: bool) -> tuple[int, str] | None:
-    parts = (command.args or "").split(maxsplit=1)
-    match = NUMBER.match(parts[0]) if parts else None
-    text = parts[1].strip() if len(parts) > 1 else ""
-    if match is None or (needs_text and not text):
-        return None
-    return int(match.group(1)), text
 
 
 async def cmd_tickets(message: Message, session: AsyncSession) -> None:
@@ -106,7 +95,7 @@ async def cmd_ticket_action(
         "escalate": lambda n, t: actions.escalate(session, n, user, t, now, policy),
     }
     needs_text = name in {"note", "transfer", "escalate"}
-    parsed = _parse(command, needs_text)
+    parsed = ticket_args(command, needs_text)
     await _run(message, name, acts[name], parsed, notifier, session, clock, audit)
 
 
