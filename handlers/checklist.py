@@ -12,13 +12,21 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.work_keyboards import checklist_keyboard
 from handlers.common import reply
-from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node, staff_or_refuse
+from handlers.work_scope import (
+    PRIVATE,
+    Refused,
+    button_in_scope,
+    district_tz,
+    edit,
+    pick_node,
+    staff_or_refuse,
+)
 from models.people import RoleKind
 from models.tree import Node
 from templates import render
-from work.audit import AuditNote, staff_person
+from work.audit import AuditNote
 from work.checklist import Item, mark_done, week_lines, week_of
-from work.scope import GRID_LEVELS, covers, role_nodes
+from work.scope import GRID_LEVELS, role_nodes
 
 
 def _items(settings: Settings) -> list[Item]:
@@ -77,13 +85,10 @@ async def on_done(
     settings: Settings,
     audit: AuditNote,
 ) -> None:
-    person = await staff_person(session, query.from_user.id)
-    node = await session.get(Node, callback_data.node_id)
-    if person is None or node is None or not await covers(session, person, node):
-        audit.refused("scope")
-        code = node.code if node else ""
-        await query.answer(render("work_refused", reason="scope", code=code), show_alert=True)
+    found = await button_in_scope(query, session, callback_data.node_id, audit, "work_refused")
+    if found is None:
         return
+    person, node = found
     item = next((i for i in _items(settings) if i.key == callback_data.item), None)
     if item is None:
         audit.refused("no_item")

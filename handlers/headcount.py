@@ -14,13 +14,20 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.headcount_prompts import prompt_card
 from handlers.common import reply
-from handlers.work_scope import PRIVATE, Refused, district_tz, edit, staff_or_refuse
+from handlers.work_scope import (
+    PRIVATE,
+    Refused,
+    button_in_scope,
+    district_tz,
+    edit,
+    staff_or_refuse,
+)
 from models.people import Person
 from models.tree import Node
 from models.tree_service import node_by_code
 from templates import render
 from work import headcount as hc
-from work.audit import AuditNote, staff_person
+from work.audit import AuditNote
 from work.scope import GRID_LEVELS, covers
 
 NUMBER = re.compile(r"^\d{1,6}$")
@@ -108,13 +115,12 @@ async def on_key(
     settings: Settings,
     audit: AuditNote,
 ) -> None:
-    person = await staff_person(session, query.from_user.id)
-    grid = await session.get(Node, callback_data.node_id)
-    if person is None or grid is None or not await covers(session, person, grid):
-        audit.refused("scope")
-        code = grid.code if grid else ""
-        await query.answer(render("headcount_refused", reason="scope", code=code), show_alert=True)
+    found = await button_in_scope(
+        query, session, callback_data.node_id, audit, "headcount_refused"
+    )
+    if found is None:
         return
+    person, grid = found
     tz, now, value = district_tz(settings), clock.now(), callback_data.value
     rounds = await hc.todays_rounds(session, now, tz, over=grid)
     if not rounds:

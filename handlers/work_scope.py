@@ -25,6 +25,21 @@ log = logging.getLogger("gridbot.work")
 PRIVATE = F.chat.type == "private"
 
 
+async def button_in_scope(
+    query: CallbackQuery, session: AsyncSession, node_id: int, audit: AuditNote, template: str
+) -> tuple[Person, Node] | None:
+    """The staff member pressing a button about `node_id`, and that node, if they cover it;
+    otherwise the press is refused (audited, and answered with `template`)."""
+    person = await staff_person(session, query.from_user.id)
+    node = await session.get(Node, node_id)
+    if person is None or node is None or not await covers(session, person, node):
+        audit.refused("scope")
+        code = node.code if node else ""
+        await query.answer(render(template, reason="scope", code=code), show_alert=True)
+        return None
+    return person, node
+
+
 class Refused(Exception):
     """A staff command that cannot go ahead; `text` is the reply, `reason` goes to the audit."""
 
