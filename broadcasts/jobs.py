@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from jinja2 import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.copies import Copy, delivered_copies
@@ -20,6 +20,9 @@ from broadcasts.personalize import compile_template, load_contexts, render_text
 from broadcasts.plans import Layout, copy_steps, edit_steps
 from broadcasts.steps import Step
 from models.broadcasts import Broadcast, BroadcastKind, EditMode
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 NOTHING_TO_SEND = "nothing to send: the text is empty for this group"
 NOT_REACHED = "the original did not reach this group: nothing to edit"

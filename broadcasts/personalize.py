@@ -4,16 +4,17 @@ Variables: `group.name` (the group's title), `node.name`, `node.code`, `node.pat
 the district down), `worker.name` (the group's grid workers joined with 、, or 网格员). Templates
 run in Jinja2's sandbox without autoescaping (broadcasts go out as plain text); a syntax error
 or an unknown variable is refused when the broadcast is created, naming the problem.
+
+Jinja2 is imported on the first template only: most broadcasts are plain text, and an engine
+process that never renders one need not carry it (about 3 MB).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -23,6 +24,10 @@ from models.groups import Group
 from models.people import Person, Role, RoleKind
 from models.tree import PATH_SEPARATOR, Node, lineage_ids
 
+if TYPE_CHECKING:
+    from jinja2 import Template, nodes
+    from jinja2.sandbox import SandboxedEnvironment
+
 FIELDS: dict[str, frozenset[str]] = {
     "group": frozenset({"name"}),
     "node": frozenset({"name", "code", "path"}),
@@ -31,20 +36,28 @@ FIELDS: dict[str, frozenset[str]] = {
 NO_WORKER = "网格员"
 Context = dict[str, dict[str, str]]
 
-_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-
-
 def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text
+
+
+@lru_cache(maxsize=1)
+def _environment() -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 @lru_cache(maxsize=64)
 def compile_template(text: str) -> Template:
     """The checked, compiled template (cached: the engine renders one text many times)."""
+    from jinja2 import TemplateSyntaxError
+
+    env = _environment()
     try:
-        tree = _env.parse(text)
+        tree = env.parse(text)
         problem = _unknown_variable(tree)
-        template = _env.from_string(text) if problem is None else None
+        template = env.from_string(text) if problem is None else None
     except TemplateSyntaxError as exc:  # also an unknown filter or test
         raise BroadcastError(f"模板错误：第 {exc.lineno} 行，{exc.message}") from exc
     if template is None:
@@ -54,6 +67,8 @@ def compile_template(text: str) -> Template:
 
 
 def render_text(template: Template, context: Mapping[str, Any]) -> str:
+    from jinja2 import TemplateError
+
     try:
         return template.render(**context)
     except TemplateError as exc:
@@ -63,6 +78,8 @@ def render_text(template: Template, context: Mapping[str, Any]) -> str:
 
 
 def _unknown_variable(tree: nodes.Template) -> str | None:
+    from jinja2 import meta, nodes
+
     unknown = sorted(meta.find_undeclared_variables(tree) - FIELDS.keys())
     if unknown:
         return f"未知变量 {unknown[0]}"
@@ -80,6 +97,8 @@ def _unknown_variable(tree: nodes.Template) -> str | None:
 
 
 def _attribute(found: nodes.Getattr | nodes.Getitem) -> str:
+    from jinja2 import nodes
+
     if isinstance(found, nodes.Getattr):
         return found.attr
     key = found.arg
