@@ -1,7 +1,7 @@
 """One broadcast to a whole district through the real aiogram Bot against the emulator.
 
     python bench/broadcast.py [--groups 3170] [--rate 30] [--emulator-limits on|off]
-                              [--database-url URL] [--senders N]
+                              [--database-url URL] [--senders N] [--no-warm-up]
                               [--kicked-percent 5] [--migrated-percent 1]
 
 Builds a fresh database (default: a SQLite file in a temporary directory; a given URL must
@@ -11,13 +11,21 @@ N micro-grids with one active group bound to each, starts a Bot API emulator in 
 unlimited) holding the same groups with the bot as a member, and creates one broadcast to the
 whole district.
 
-The engine then runs in its own process, as it would in the bot: a child Python that imports
-only the engine, bot/sender.py and aiogram, and sends through a real aiogram Bot at --rate
-messages/s. So the emulator (standing in for Telegram's servers) does not share the engine's
-CPU or memory: wall_s is the broadcast's time from the engine's start to its final report, and
-peak_rss_mb is the engine process's peak RSS (getrusage). Like the bot at start-up, the engine
-process calls getMe and freezes its start-up heap (gc.freeze) before the clock starts. The
-emulator's http_429 and per-chat counts are read at the end.
+The engine then runs in its own process (bench/engine_child.py), as it would in the bot: a
+child Python that imports only the engine, bot/sender.py and aiogram, and sends through a real
+aiogram Bot at --rate messages/s. So the emulator (standing in for Telegram's servers) does not
+share the engine's CPU or memory; peak_rss_mb is the engine process's peak RSS (getrusage).
+Like the bot at start-up, the engine process calls getMe, reads the schema revision and
+freezes its start-up heap (gc.freeze) before the clock starts. The emulator's http_429 and
+per-chat counts are read at the end.
+
+By default the engine measures a running bot's broadcast: it first sends a warm-up broadcast
+to one town (its HTTP connections open, its SQL statements compiled, as in a bot that has
+sent before), waits for the send budget's windows to empty, and then the district broadcast,
+held back until then with a scheduled time, becomes due; wall_s is that broadcast's time from
+becoming due to its final report. --no-warm-up times a cold start instead: the district
+broadcast from the engine process's start (recovery included) to its final report. Faults
+(below) always run cold, so that no warm-up send meets them first.
 
 As in the bot, the engine's limiter is the bot's send budget (bot/sending.py): the Bot's HTTP
 session tells it when each request leaves, so a send's 1 s window runs from there (plus the
@@ -39,41 +47,46 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
-import resource
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+from engine_child import HERE as CHILD
+from engine_child import TOKEN, peak_rss_mb
 
-    from broadcasts.progress import Progress
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from emulator import BotAPIEmulator, EmulatorClient
 
-TOKEN = "123456:BENCH-TOKEN"
 TEXT = "【平谷区通知】明日（周三）8:00–18:00 全区例行停水检修，请各网格提前通知居民储水。"
-HERE = Path(__file__).resolve()
-
-
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+WARM_UP_TEXT = "【平谷区】系统消息测试，请忽略。"
 
 
 # --- the parent: database, emulator, one broadcast ------------------------------------------
 
 
-async def build_database(url: str, groups: int) -> tuple[list[tuple[int, int, str]], int]:
-    """Migrate an empty database, seed the district and its groups, create the broadcast.
+@dataclass
+class WarmUp:
+    """The town the warm-up broadcast goes to, and the district broadcast it holds back."""
 
-    Returns the groups (group id, chat id, title) and the broadcast id."""
+    held_back: int
+    chat_ids: set[int]
+
+
+async def build_database(
+    url: str, groups: int, *, warm_up: bool = False
+) -> tuple[list[tuple[int, int, str]], int, WarmUp | None]:
+    """Migrate an empty database, seed the district and its groups, create the broadcast
+    (and, with `warm_up`, a warm-up broadcast to the first town, the district one held back).
+
+    Returns the groups (group id, chat id, title), the broadcast id and the warm-up."""
     from sqlalchemy import func, select
     from sqlmodel import col
 
@@ -94,11 +107,37 @@ async def build_database(url: str, groups: int) -> tuple[list[tuple[int, int, st
             seeded = await seed_district(session, groups, with_staff=False)
             root = await session.scalar(select(col(Node.id)).where(col(Node.parent_id).is_(None)))
             assert root is not None
-            broadcast = await create_broadcast(session, node_id=int(root), text=TEXT)
+            later = datetime.now(UTC) + timedelta(days=1) if warm_up else None
+            broadcast = await create_broadcast(
+                session, node_id=int(root), text=TEXT, scheduled_at=later
+            )
             assert broadcast.id is not None
+            town = await create_warm_up(session, broadcast.id) if warm_up else None
     finally:
         await engine.dispose()
-    return seeded, broadcast.id
+    return seeded, broadcast.id, town
+
+
+async def create_warm_up(session: AsyncSession, held_back: int) -> WarmUp:
+    """A broadcast to the first town, due now; the chats it goes to."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from broadcasts.service import create_broadcast
+    from models.groups import Group
+    from models.tree import Level, Node
+
+    town = await session.scalar(
+        select(Node).where(col(Node.level) == Level.town).order_by(col(Node.code)).limit(1)
+    )
+    assert town is not None and town.id is not None
+    await create_broadcast(session, node_id=town.id, text=WARM_UP_TEXT)
+    chats = await session.scalars(
+        select(col(Group.chat_id))
+        .join(Node, col(Node.id) == col(Group.node_id))
+        .where(col(Node.lineage).startswith(town.lineage))
+    )
+    return WarmUp(held_back, {int(c) for c in chats})
 
 
 @dataclass
@@ -160,11 +199,17 @@ async def emulator_with_groups(
 class EngineProcess:
     """The engine in a child process; its output lines are echoed, its last one is JSON."""
 
-    def __init__(self, database_url: str, api_base: str, rate: int, senders: int) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        api_base: str,
+        rate: int,
+        senders: int,
+        release: int | None = None,
+    ) -> None:
         self.argv = [
             sys.executable,
-            str(HERE),
-            "--engine-child",
+            str(CHILD),
             "--database-url",
             database_url,
             "--api-base",
@@ -173,6 +218,7 @@ class EngineProcess:
             str(rate),
             "--senders",
             str(senders),
+            *(["--release", str(release)] if release is not None else []),
         ]
         self.process: asyncio.subprocess.Process | None = None
         self.last_line = ""
@@ -202,9 +248,13 @@ class EngineProcess:
 
 async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
     limits = args.emulator_limits == "on"
-    groups, broadcast_id = await build_database(url, args.groups)
+    faulty = args.kicked_percent > 0 or args.migrated_percent > 0
+    warm = args.warm_up and not faulty
+    groups, broadcast_id, warm_up = await build_database(url, args.groups, warm_up=warm)
     print(f"database: {url.split('@')[-1]}")
     print(f"district: {len(groups)} groups bound to micro-grids; broadcast {broadcast_id}")
+    if warm_up is not None:
+        print(f"warm-up: one town, {len(warm_up.chat_ids)} groups, first")
     wanted = (args.kicked_percent, args.migrated_percent)
     async with emulator_with_groups(groups, limits, args.emulator_rate, wanted) as (emu, faults):
         print(
@@ -212,16 +262,20 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
             + (f"on ({args.emulator_rate}/s, 20/min per group)" if limits else "off")
         )
         print(f"engine: {args.rate}/s, {args.senders} senders, in a child process")
-        child = EngineProcess(url, emu.base_url, args.rate, args.senders)
+        release = warm_up.held_back if warm_up is not None else None
+        child = EngineProcess(url, emu.base_url, args.rate, args.senders, release)
         await child.start()
         code = await child.wait()
         if code != 0:
             raise SystemExit(f"the engine process exited with {code}")
         result = child.result()
         stats = emu.runtime.stats
-    per_chat = list(stats.sent_per_chat.values())
+    sent = dict(stats.sent_per_chat)
+    for chat_id in warm_up.chat_ids if warm_up is not None else ():
+        sent[chat_id] -= 1  # the warm-up's message; what is left is the district broadcast's
+    per_chat = [n for n in sent.values() if n > 0]
     wall = float(result["wall_s"])
-    return fault_figures(groups, faults, stats.sent_per_chat, result) | {
+    return fault_figures(groups, faults, sent, result) | {
         "groups": len(groups),
         "wall_s": round(wall, 2),
         "delivered": result["delivered"],
@@ -229,10 +283,12 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "http_429": stats.http_429,
         "per_second": round(result["delivered"] / wall, 1) if wall else 0.0,
         "peak_rss_mb": result["peak_rss_mb"],
+        "start_rss_mb": result["start_rss_mb"],
         "rate": args.rate,
         "senders": args.senders,
         "emulator_limits": args.emulator_limits,
         "database": url.split(":", 1)[0],
+        "warm_up_groups": result.get("warm_up_delivered", 0),
         "chats_reached": len(per_chat),
         "chats_with_more_than_one": sum(1 for n in per_chat if n > 1),
         "bench_process_rss_mb": peak_rss_mb(),
@@ -261,113 +317,6 @@ def fault_figures(
     }
 
 
-# --- the child: only the engine ---------------------------------------------------------------
-
-
-class ProgressPrinter:
-    """A text progress bar, one line every few seconds (and the last one)."""
-
-    def __init__(self, every: float = 5.0) -> None:
-        self.every = every
-        self.last = float("-inf")
-
-    def __call__(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if not progress.finished and now - self.last < self.every:
-            return
-        self.last = now
-        filled = int(progress.fraction * 30)
-        bar = "#" * filled + "." * (30 - filled)
-        print(f"[{bar}] {progress.line()}", flush=True)
-
-
-def engine_without_alembic(url: str) -> AsyncEngine:
-    """bot.db.make_engine's engine, built here because importing bot.db loads Alembic
-    (about 10 MB of RSS) which an engine process never needs."""
-    from sqlalchemy import event
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    import models  # noqa: F401  (every table, as bot.db would register them)
-
-    if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
-
-    def pragmas(dbapi_conn: Any, _record: object) -> None:
-        cursor = dbapi_conn.cursor()
-        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    event.listen(engine.sync_engine, "connect", pragmas)
-    return engine
-
-
-async def run_engine(
-    database_url: str, api_base: str, rate: int, senders: int, progress_every: float = 5.0
-) -> dict[str, Any]:
-    """Recover (after a crash), send everything due, and report: the engine process's body."""
-    from aiogram import Bot
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
-    from sqlalchemy.ext.asyncio import async_sessionmaker
-
-    from bot.sender import AiogramSender
-    from bot.sending import attach_budget
-    from broadcasts.engine import BroadcastEngine, EngineConfig
-    from broadcasts.limiter import RateLimiter
-
-    engine = engine_without_alembic(database_url)
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
-    bot = Bot(TOKEN, session=session)
-    try:
-        config = EngineConfig(global_per_second=rate, senders=senders)
-        budget = RateLimiter(rate, config.per_chat_per_minute, margin=config.safety_margin)
-        attach_budget(bot, budget)  # as bot/app.py build_bot does
-        broadcaster = BroadcastEngine(
-            async_sessionmaker(engine, expire_on_commit=False),
-            AiogramSender(bot),
-            config,
-            on_progress=ProgressPrinter(progress_every),
-            limiter=budget,
-        )
-        await bot.get_me()  # as the bot does at start-up: the HTTP session exists before timing
-        # aiogram and pydantic leave about a million long-lived objects; a full garbage
-        # collection walks them all (~170 ms, twice per run). A long-running bot freezes its
-        # start-up heap once, which this engine process does here too.
-        gc.collect()
-        gc.freeze()
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-        recovered = await broadcaster.recover()
-        if recovered:
-            print(f"recovered rows in flight at the crash: {recovered}", flush=True)
-        reports = await broadcaster.run_until_idle()
-        wall = time.perf_counter() - started
-        cpu = time.process_time() - cpu_started
-    finally:
-        await session.close()
-        await engine.dispose()
-    for report in reports:
-        for line in report.lines()[:6]:
-            print(line, flush=True)
-    return {
-        "wall_s": round(wall, 3),
-        "broadcasts": [r.broadcast_id for r in reports],
-        "delivered": sum(r.counts.delivered for r in reports),
-        "failed": sum(r.counts.failed for r in reports),
-        "skipped": sum(r.counts.skipped for r in reports),
-        "possibly_duplicated": sum(r.counts.possibly_duplicated for r in reports),
-        "failures_reported": sum(len(r.failures) for r in reports),
-        "recovered_in_flight": sum(recovered.values()),
-        "limiter_pauses": broadcaster.limiter.pauses,
-        "mean_call_ms": round(broadcaster.limiter.mean_hold * 1000, 2),
-        "cpu_s": round(cpu, 3),
-        "commits": broadcaster.commits,
-        "peak_rss_mb": peak_rss_mb(),
-    }
-
-
 # --- command line ---------------------------------------------------------------------------
 
 
@@ -381,8 +330,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--senders", type=int, help="concurrent sends (max(16, rate // 30))")
     parser.add_argument("--kicked-percent", type=float, default=0.0, help="groups answering 403")
     parser.add_argument("--migrated-percent", type=float, default=0.0, help="groups migrated")
-    parser.add_argument("--engine-child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--api-base", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--warm-up",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time a running engine's broadcast after a warm-up to one town (default)",
+    )
     args = parser.parse_args(argv)
     if args.senders is None:
         args.senders = max(16, args.rate // 30)
@@ -391,10 +344,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.engine_child:
-        result = asyncio.run(run_engine(args.database_url, args.api_base, args.rate, args.senders))
-        print(json.dumps(result), flush=True)
-        return 0
     with tempfile.TemporaryDirectory(prefix="gridbot-bench-") as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/broadcast.db"
         result = asyncio.run(bench(args, url))

@@ -58,10 +58,10 @@ async def database_figures(url: str, broadcast_id: int) -> dict[str, Any]:
 
 
 async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
-    groups, broadcast_id = await build_database(url, args.groups)
+    groups, broadcast_id, _ = await build_database(url, args.groups)
     chats = [chat_id for _, chat_id, _ in groups]
     print(f"district: {len(groups)} groups; broadcast {broadcast_id}")
-    async with emulator_with_groups(groups, True, args.rate) as emu:
+    async with emulator_with_groups(groups, True, args.rate) as (emu, _faults):
         stats = emu.runtime.stats
         print(f"emulator: limits on ({args.rate}/s, 20/min per group)")
 
