@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import signal
 import sys
@@ -68,6 +69,8 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
         def sent() -> int:
             return sum(stats.sent_per_chat.values())
 
+        gc.collect()  # the emulator must not stall on its set-up heap (see bench/broadcast.py)
+        gc.freeze()
         started = time.perf_counter()
         first = EngineProcess(url, emu.base_url, args.rate, args.senders)
         await first.start()
