@@ -3,7 +3,8 @@ with the platform's answers handled as broadcasts/sender.py says.
 
 The row is claimed (committed `sending`) inside the first slot, before the first call. A 429
 pauses every sender and retries; a 403 marks the group inactive and fails the row; a
-migration moves the group record to the new chat id and retries there; network errors and 5xx
+migration moves the group record to the new chat id and retries there (an edit sends the
+change there as a new message instead: its copy stayed behind); network errors and 5xx
 back off and retry up to `max_attempts`; any other refusal fails the row, unless the step has
 a fallback (a photo that cannot be deleted gets the text as its caption instead).
 """
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from broadcasts.counting import INACTIVE_REASON
-from broadcasts.jobs import Job
+from broadcasts.jobs import MOVED, Job
 from broadcasts.limiter import RateLimiter
 from broadcasts.outbox import OutboxWriter, Outcome
 from broadcasts.sender import BadRequest, Forbidden, Migrated, RetryAfter, Sender, SendError
@@ -86,6 +87,8 @@ class Deliverer:
         if not row.active:
             return Outcome(row, DeliveryStatus.skipped, row.chat_id, error=INACTIVE_REASON)
         attempt = _Attempt(job, job.chat_id, list(job.steps))
+        if job.note:
+            attempt.notes.append(job.note)
         if job.problem is not None:
             if not await writer.claim(row.id):
                 return None
@@ -131,6 +134,9 @@ class Deliverer:
             attempt.migrations += 1
             await self._follow_migration(attempt.job.row.group_id, chat_id, exc.new_chat_id)
             attempt.chat_id = exc.new_chat_id
+            if attempt.job.moved and attempt.done == 0:  # an edit: its copy stayed behind
+                attempt.steps = list(attempt.job.moved)
+                attempt.notes.append(MOVED)
             return attempt.failed(exc.reason) if attempt.migrations > cfg.max_migrations else None
         if isinstance(exc, Forbidden):
             await self._deactivate(attempt.job.row.group_id)

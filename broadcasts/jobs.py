@@ -17,7 +17,7 @@ from broadcasts.copies import Copy, delivered_copies
 from broadcasts.errors import BroadcastError
 from broadcasts.outbox import Row
 from broadcasts.personalize import compile_template, load_contexts, render_text
-from broadcasts.plans import Layout, copy_steps, edit_steps
+from broadcasts.plans import Layout, copy_steps, edit_steps, moved_steps
 from broadcasts.steps import Step
 from models.broadcasts import Broadcast, BroadcastKind, EditMode
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 NOTHING_TO_SEND = "nothing to send: the text is empty for this group"
 NOT_REACHED = "the original did not reach this group: nothing to edit"
+MOVED = "the group became a supergroup after its copy was sent: the change went as a new message"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Job:
     edit: bool = False
     problem: str | None = None  # the row ends without a platform call: failed ...
     skip: bool = False  # ... or skipped
+    moved: tuple[Step, ...] = ()  # an edit's steps should its copy's chat turn out to be gone
+    note: str | None = None  # for the row's outcome
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,11 @@ def _job(
     copy = copies.get(row.group_id)
     if copy is None:
         return Job(row, row.chat_id, (), edit=True, problem=NOT_REACHED, skip=True)
+    moved = moved_steps(content.layout, content.edit_mode, text)
+    if copy.chat_id != row.chat_id:  # the group's record followed it to a new chat since
+        return Job(row, row.chat_id, moved, edit=True, note=MOVED)
     try:
         steps = edit_steps(content.layout, content.edit_mode, text, copy.message_ids)
     except BroadcastError as exc:
         return Job(row, copy.chat_id, (), edit=True, problem=str(exc))
-    return Job(row, copy.chat_id, steps, edit=True)
+    return Job(row, copy.chat_id, steps, edit=True, moved=moved)

@@ -74,6 +74,14 @@ def copy_steps(layout: Layout, text: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
+def moved_steps(source: Layout, mode: EditMode, text: str) -> tuple[Step, ...]:
+    """An edit for a copy left behind in a group's old chat (a group that became a supergroup
+    keeps no message ids): the changed text as a new message in the new chat, with the copy's
+    buttons, pinned if the copy was and it is still in force (an update; not once found)."""
+    plain = replace(source, photo=None, pin=source.pin and mode is EditMode.update)
+    return copy_steps(plain, text)
+
+
 def edit_steps(source: Layout, mode: EditMode, text: str, ids: Sequence[int]) -> tuple[Step, ...]:
     """The changes that turn a copy (its message `ids`) into `text`; BroadcastError if the
     copy cannot hold it. `found` also deletes the photo (or, if that is refused, puts the text

@@ -185,11 +185,13 @@ async def test_an_edit_meets_403_429_and_migration_like_a_send(session_factory: 
     assert not (await group(session_factory, kicked_id)).active
     assert rows[flooded].status is DeliveryStatus.delivered
     assert [m.text for m in sender.messages(flooded)] == [FOUND]
-    # The old message does not exist at the new chat id: the edit fails, the record follows.
-    assert rows[-1009876543210].status is DeliveryStatus.failed
-    assert "not found" in (rows[-1009876543210].error or "")
+    # The copy stayed in the old chat: the record follows, the change goes as a new message.
+    assert rows[-1009876543210].status is DeliveryStatus.delivered
+    assert "became a supergroup" in (rows[-1009876543210].error or "")
+    assert [m.text for m in sender.messages(-1009876543210)] == [FOUND]
+    assert not sender.messages(-1009876543210)[0].pinned
     assert (await group(session_factory, moved_id)).chat_id == -1009876543210
-    assert report.counts.failed == 2
+    assert report.counts.failed == 1
 
 
 async def test_a_crash_mid_edit_resumes_without_losing_rows(session_factory: Factory) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from broadcasts import BroadcastError, Button
-from broadcasts.plans import Layout, copy_steps, edit_steps
+from broadcasts.plans import Layout, copy_steps, edit_steps, moved_steps
 from broadcasts.steps import Action, Step
 from models.broadcasts import BroadcastKind, EditMode
 
@@ -87,3 +87,17 @@ def test_a_text_the_copy_cannot_hold_is_refused() -> None:
         edit_steps(layout, EditMode.update, LONG, [11])
     with pytest.raises(BroadcastError, match="不能为空"):
         edit_steps(layout, EditMode.update, "  ", [11])
+
+
+def test_a_copy_left_in_a_groups_old_chat_gets_the_change_as_a_new_message() -> None:
+    """A group that became a supergroup keeps no message ids: nothing there can be edited."""
+    layout = Layout(BroadcastKind.alert, "AgACphoto", pin=True, buttons=READ)
+    (found,) = moved_steps(layout, EditMode.found, "✅ 已找到，感谢大家")
+    assert (found.action, found.photo, found.pin, found.buttons) == (
+        Action.send_text,
+        None,
+        False,
+        READ,
+    )
+    (update,) = moved_steps(layout, EditMode.update, "🚨 寻人启事（最新情况）")
+    assert (update.action, update.pin) == (Action.send_text, True)  # still in force: pinned

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from models.alerts import AlertStatus, MissingAlert
+from models.group_service import group_by_chat
 from tests.e2e.conftest import World
 from tests.e2e.test_group_binding import TOWN_ADMIN1, say
 from tests.e2e.test_tickets import answered, grid_group, tickets
@@ -166,3 +167,38 @@ async def test_refusals_and_the_reporters_phone_consent(world: World) -> None:
             m["message_id"] == copy["message_id"] and "最新情况" in (m["text"] or "")
         ),
     )
+
+
+async def test_found_reaches_groups_that_became_supergroups_after_the_alert(world: World) -> None:
+    """A group's copy stays behind when it becomes a supergroup, so it cannot be edited: the
+    found notice goes to its new chat as a new message, whether the bot saw the move (the
+    service message) or only meets it when the edit is refused."""
+    worker, resident, town, _outside = await district(world)
+    await say(world, town[0], resident["id"], FATHER)
+    (ticket,) = await tickets(world)
+    await confirm_from_dm(world, worker, ticket.id)
+    copies = [await world.client.wait_for(chat, predicate=alert_copy) for chat in town]
+
+    seen = (await world.client.migrate(town[1], by_user_id=worker["id"]))["new_chat_id"]
+    await record_moved(world, seen)
+    unseen = (await world.client.set_fault(town[2], "migrate"))["migrated_to"]
+    await say(world, worker["id"], worker["id"], f"/found {ticket.id}")
+
+    await world.client.wait_for(
+        town[0],
+        predicate=lambda m: m["message_id"] == copies[0]["message_id"] and "已找到" in m["text"],
+    )
+    for chat in (seen, unseen):
+        notice = await world.client.wait_for(chat, contains="已找到")
+        assert "感谢" in notice["text"] and not notice["pinned"]
+    assert len(await world.client.bot_messages(unseen)) == 1  # nothing sent there twice
+
+
+async def record_moved(world: World, new_chat_id: int) -> None:
+    """Wait until the bot has handled the migration: the group's record holds the new id."""
+    for _ in range(100):
+        async with world.db() as session:
+            if await group_by_chat(session, new_chat_id) is not None:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the group record never moved to {new_chat_id}")
