@@ -1,9 +1,11 @@
 """An APScheduler date job per scheduled broadcast, waking the engine at its time.
 
 The engine also looks for due broadcasts on its own (every few seconds, and at the next due
-time it knows of); the job makes the wake-up exact. Jobs live in memory: `restore()` re-creates
-them from the database at startup, so a restart loses none. A job that comes due while the bot
-is down fires as soon as it is back (no misfire grace limit)."""
+time it knows of); the job makes the wake-up exact. Jobs live in memory: `restore()` brings
+them in line with the database, at startup (so a restart loses none) and every
+`SYNC_SECONDS` while the bot runs, so that a broadcast scheduled or cancelled from the command
+line (another process) gets or loses its job too. A job that comes due while the bot is down
+fires as soon as it is back (no misfire grace limit)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from broadcasts.management import queued_scheduled
 
 log = logging.getLogger("gridbot.broadcasts")
 
+JOB_PREFIX = "broadcast-"
+SYNC_SECONDS = 60
+
 
 class ScheduledSends:
     def __init__(self, scheduler: AsyncIOScheduler, wake: Callable[[], None]) -> None:
@@ -27,7 +32,7 @@ class ScheduledSends:
 
     @staticmethod
     def job_id(broadcast_id: int) -> str:
-        return f"broadcast-{broadcast_id}"
+        return f"{JOB_PREFIX}{broadcast_id}"
 
     def add(self, broadcast_id: int, at: datetime) -> None:
         self._scheduler.add_job(
@@ -48,15 +53,39 @@ class ScheduledSends:
             pass  # already run, or never added here (scheduled from the command line)
 
     async def restore(self, factory: async_sessionmaker[AsyncSession]) -> int:
-        """One job per queued scheduled broadcast in the database; returns how many."""
+        """One job per queued scheduled broadcast in the database and none for any other;
+        returns how many jobs were added."""
         async with factory() as session:
             waiting = await queued_scheduled(session, limit=10_000)
-        for broadcast in waiting:
-            if broadcast.id is not None and broadcast.scheduled_at is not None:
-                self.add(broadcast.id, broadcast.scheduled_at)
-        if waiting:
-            log.info("%d scheduled broadcasts waiting", len(waiting))
-        return len(waiting)
+        wanted = {
+            self.job_id(b.id): (b.id, b.scheduled_at)
+            for b in waiting
+            if b.id is not None and b.scheduled_at is not None
+        }
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                self._scheduler.remove_job(job.id)  # cancelled, or started, elsewhere
+        added = 0
+        for job_id, (broadcast_id, at) in wanted.items():
+            if self._scheduler.get_job(job_id) is None:
+                self.add(broadcast_id, at)
+                added += 1
+        if added:
+            log.info("%d scheduled broadcasts waiting (%d new)", len(wanted), added)
+        return added
+
+    def keep_in_sync(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        """Run `restore` every SYNC_SECONDS (broadcasts scheduled by another process)."""
+        self._scheduler.add_job(
+            self.restore,
+            "interval",
+            seconds=SYNC_SECONDS,
+            args=[factory],
+            id="sync-scheduled-broadcasts",  # not JOB_PREFIX: restore keeps it
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
 
     async def _due(self, broadcast_id: int) -> None:
         log.info("scheduled broadcast %s is due: waking the engine", broadcast_id)

@@ -87,6 +87,7 @@ class BotRuntime:
             coalesce=True,
         )
         await self.scheduled_sends.restore(self.session_factory)
+        self.scheduled_sends.keep_in_sync(self.session_factory)
         self.digest.schedule(self.scheduler)  # daily at [stats] digest_time
         self.scheduler.start()
         self._tasks.append(asyncio.create_task(self._serve_broadcasts(), name="broadcasts"))

@@ -159,6 +159,7 @@ async def test_date_jobs_are_restored_and_wake_the_engine(
     scheduler = AsyncIOScheduler(timezone="UTC")
     jobs = ScheduledSends(scheduler, woken.set)
     assert await jobs.restore(session_factory) == 2
+    assert await jobs.restore(session_factory) == 0  # in line already: nothing added twice
     jobs.remove(dropped)
     jobs.remove(dropped)  # gone already: nothing to do
     scheduler.start()
@@ -167,6 +168,27 @@ async def test_date_jobs_are_restored_and_wake_the_engine(
         await asyncio.wait_for(woken.wait(), timeout=5)
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_the_sync_follows_broadcasts_scheduled_and_cancelled_by_another_process(
+    session: AsyncSession, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """The command line schedules and cancels in its own process: the bot's periodic sync
+    gives those broadcasts their date jobs, and takes the cancelled one's away."""
+    await seed_district(session, 8)
+    later = NOW + timedelta(days=300)
+    first = await queue(session, "PG-01", later)
+    await session.commit()
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    jobs = ScheduledSends(scheduler, lambda: None)
+    jobs.keep_in_sync(session_factory)
+    assert await jobs.restore(session_factory) == 1
+    second = await queue(session, "PG-02", later)  # from `gridbot broadcast --at`
+    assert (await cancel_for(session, None, first, NOW)).outcome is CancelOutcome.cancelled
+    await session.commit()
+    assert await jobs.restore(session_factory) == 1
+    ids = sorted(j.id for j in scheduler.get_jobs())
+    assert ids == [ScheduledSends.job_id(second), "sync-scheduled-broadcasts"]
 
 
 async def test_gridbot_broadcasts_reports_lists_and_cancels(
