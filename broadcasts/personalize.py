@@ -40,6 +40,12 @@ def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text
 
 
+def literal(text: str) -> str:
+    """`text` as it must go out, never read as a template: residents' and workers' words
+    quoted in a broadcast keep their meaning with the markers broken up."""
+    return text.replace("{{", "{ {").replace("{%", "{ %").replace("{#", "{ #")
+
+
 @lru_cache(maxsize=1)
 def _environment() -> SandboxedEnvironment:
     from jinja2 import StrictUndefined

@@ -9,6 +9,7 @@ from handlers import (
     broadcast_compose,
     broadcast_marks,
     checklist,
+    grid_posts,
     headcount,
     headcount_rounds,
     membership,
@@ -33,6 +34,7 @@ def get_routers() -> list[Router]:
         workers.get_router(),
         alerts.get_router(),
         work.get_router(),  # the grid worker's day: before the broadcast draft's text step
+        grid_posts.get_router(),
         checklist.get_router(),
         headcount.get_router(),
         headcount_rounds.get_router(),

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.notifier import Notifier
 from broadcasts import BroadcastEngine
+from broadcasts.personalize import literal
 from handlers.common import reply, send, ticket_args
 from models.tree import Level, Node
 from templates import render
@@ -25,12 +26,6 @@ from tickets.alert_facts import AlertFacts
 from tickets.alerts import AlertDone, AlertRefused, confirm_alert, mark_found, update_alert
 
 USAGE = {"found": "/found 工单号 [找到的情况]", "alert_update": "/alert_update 工单号 新情况"}
-
-
-def _literal(text: str) -> str:
-    """A broadcast text holding `{{` or `{%` is read as a per-group template; residents' words
-    must never be, so the markers are broken up."""
-    return text.replace("{{", "{ {").replace("{%", "{ %").replace("{#", "{ #")
 
 
 @dataclass(frozen=True)
@@ -45,11 +40,11 @@ class TemplateTexts:
     def alert(self, facts: AlertFacts) -> str:
         updates = [(self._at(at), text) for at, text in facts.updates]
         text = render("alert", f=facts, reported=self._at(facts.reported_at), updates=updates)
-        return _literal(text)
+        return literal(text)
 
     def found(self, facts: AlertFacts) -> str:
         assert facts.found_at is not None
-        return _literal(render("alert_found", f=facts, found=self._at(facts.found_at)))
+        return literal(render("alert_found", f=facts, found=self._at(facts.found_at)))
 
 
 def texts_for(settings: Settings) -> TemplateTexts:
