@@ -22,10 +22,10 @@ per-chat counts are read at the end.
 By default the engine measures a running bot's broadcast: it first sends a warm-up broadcast
 to one town (its HTTP connections open, its SQL statements compiled, as in a bot that has
 sent before), waits for the send budget's windows to empty, and then the district broadcast,
-held back until then with a scheduled time, becomes due; wall_s is that broadcast's time from
-becoming due to its final report. --no-warm-up times a cold start instead: the district
-broadcast from the engine process's start (recovery included) to its final report. Faults
-(below) always run cold, so that no warm-up send meets them first.
+held back until then with a scheduled time, is made due; wall_s is that broadcast's time from
+the engine's next look for due broadcasts to its final report. --no-warm-up times a cold
+start instead: the district broadcast from the engine process's start (recovery included) to
+its final report. Faults (below) always run cold, so that no warm-up send meets them first.
 
 As in the bot, the engine's limiter is the bot's send budget (bot/sending.py): the Bot's HTTP
 session tells it when each request leaves, so a send's 1 s window runs from there (plus the
