@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
 from models.groups import Group
 from models.people import Role, RoleKind
 from models.tree import Node
-from models.tree_service import covering_roles, person_by_telegram
+from models.tree_service import ancestors_and_self, covering_roles, path_text, person_by_telegram
 
 BROADCASTERS = frozenset(
     {RoleKind.community_admin, RoleKind.town_admin, RoleKind.district_official}
@@ -52,3 +54,26 @@ async def target_counts(session: AsyncSession, node: Node) -> tuple[int, int]:
     )
     counts = {bool(active): int(n) for active, n in result.all()}
     return counts.get(True, 0), counts.get(False, 0)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A node picked for a broadcast or poll: its path from the district and its active groups."""
+
+    node: Node
+    path: str
+    active: int
+
+
+async def target_choices(session: AsyncSession, user_id: int) -> list[tuple[int, str]]:
+    """(node id, name) of every node the user may pick; empty if they may not broadcast."""
+    return [(n.id, n.name) for n in await broadcast_nodes(session, user_id) if n.id is not None]
+
+
+async def picked_target(session: AsyncSession, user_id: int, node_id: int) -> Target | None:
+    """The picked node, if it exists and the user may (still) broadcast there."""
+    node = await session.get(Node, node_id)
+    if node is None or not await may_broadcast(session, user_id, node):
+        return None
+    active, _inactive = await target_counts(session, node)
+    return Target(node, path_text(await ancestors_and_self(session, node)), active)

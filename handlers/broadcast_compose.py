@@ -16,13 +16,12 @@ from bot.broadcast_progress import show_progress
 from bot.callbacks import BroadcastConfirm, BroadcastTarget, confirm_keyboard, target_keyboard
 from bot.clock import Clock
 from broadcasts import BroadcastEngine
-from broadcasts.access import broadcast_nodes, may_broadcast, target_counts
+from broadcasts.access import picked_target, target_choices, target_counts
 from broadcasts.personalize import is_template, preview
 from broadcasts.service import BroadcastError
 from handlers.broadcast_schedule import create_draft, on_when
 from handlers.common import reply, send
 from models.tree import Node
-from models.tree_service import ancestors_and_self, path_text
 from templates import render
 
 PRIVATE = F.chat.type == "private"
@@ -38,29 +37,28 @@ class Draft(StatesGroup):
 async def cmd_broadcast(message: Message, session: AsyncSession, state: FSMContext) -> None:
     if message.from_user is None:
         return
-    nodes = await broadcast_nodes(session, message.from_user.id)
-    if not nodes:
+    choices = await target_choices(session, message.from_user.id)
+    if not choices:
         await reply(message, render("broadcast_refused", reason="role"))
         return
     await state.clear()
-    choices = [(n.id, n.name) for n in nodes if n.id is not None]
     await reply(message, render("broadcast_choose"), reply_markup=target_keyboard(choices))
 
 
 async def on_target(
     query: CallbackQuery, callback_data: BroadcastTarget, session: AsyncSession, state: FSMContext
 ) -> None:
-    node = await session.get(Node, callback_data.node_id)
-    if node is None or not await may_broadcast(session, query.from_user.id, node):
+    target = await picked_target(session, query.from_user.id, callback_data.node_id)
+    if target is None:
         await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
         return
-    active, _inactive = await target_counts(session, node)
-    path = path_text(await ancestors_and_self(session, node))
     await state.set_state(Draft.text)
-    await state.set_data({"node_id": node.id, "path": path, "pin": False, "read": False})
+    data = {"node_id": target.node.id, "path": target.path, "pin": False, "read": False}
+    await state.set_data(data)
     await query.answer()
     if query.message is not None:
-        await query.message.answer(render("broadcast_ask_text", path=path, active=active))
+        reply_text = render("broadcast_ask_text", path=target.path, active=target.active)
+        await query.message.answer(reply_text)
 
 
 async def on_text(message: Message, session: AsyncSession, state: FSMContext) -> None:

@@ -15,7 +15,7 @@ from bot.broadcast_texts import results_text
 from bot.callbacks import PollConfirm, PollTarget, poll_confirm_keyboard, target_keyboard
 from bot.clock import Clock
 from broadcasts import BroadcastEngine
-from broadcasts.access import broadcast_nodes, may_broadcast, target_counts
+from broadcasts.access import may_broadcast, picked_target, target_choices
 from broadcasts.management import scopes, visible_broadcast
 from broadcasts.personalize import preview
 from broadcasts.polls import DEFAULT_OPTIONS, OptionsError, parse_options
@@ -24,7 +24,7 @@ from handlers.common import reply, send
 from handlers.officials import broadcast_number
 from models.broadcasts import BroadcastKind
 from models.tree import Node
-from models.tree_service import ancestors_and_self, path_text, person_by_telegram
+from models.tree_service import person_by_telegram
 from templates import render
 
 PRIVATE = F.chat.type == "private"
@@ -40,29 +40,27 @@ class PollDraft(StatesGroup):
 async def cmd_poll(message: Message, session: AsyncSession, state: FSMContext) -> None:
     if message.from_user is None:
         return
-    nodes = await broadcast_nodes(session, message.from_user.id)
-    if not nodes:
+    choices = await target_choices(session, message.from_user.id)
+    if not choices:
         await reply(message, render("poll_refused", reason="role"))
         return
     if message.chat.type != "private":
         await reply(message, render("poll_refused", reason="private"))
         return
     await state.clear()
-    choices = [(n.id, n.name) for n in nodes if n.id is not None]
     await reply(message, render("broadcast_choose"), reply_markup=target_keyboard(choices, True))
 
 
 async def on_target(
     query: CallbackQuery, callback_data: PollTarget, session: AsyncSession, state: FSMContext
 ) -> None:
-    node = await session.get(Node, callback_data.node_id)
-    if node is None or not await may_broadcast(session, query.from_user.id, node):
+    target = await picked_target(session, query.from_user.id, callback_data.node_id)
+    if target is None:
         await query.answer(render("poll_refused", reason="scope"), show_alert=True)
         return
-    active, _inactive = await target_counts(session, node)
-    path = path_text(await ancestors_and_self(session, node))
+    path, active = target.path, target.active
     await state.set_state(PollDraft.question)
-    await state.set_data({"node_id": node.id, "path": path, "active": active})
+    await state.set_data({"node_id": target.node.id, "path": path, "active": active})
     await query.answer()
     if query.message is not None:
         await query.message.answer(render("poll_ask_question", path=path, active=active))
