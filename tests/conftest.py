@@ -11,11 +11,15 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
 from bot.db import make_engine, make_session_factory, upgrade
+from emulator import BotAPIEmulator, EmulatorClient
 
 PG_ADMIN_DSN = os.environ.get("GRIDBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -112,3 +116,24 @@ async def session(
 ) -> AsyncIterator[AsyncSession]:
     async with session_factory() as s:
         yield s
+
+
+# --- the Bot API emulator: each test area starts its own `emu` (limits, rate, clock) ---------
+
+
+@pytest.fixture
+async def client(emu: BotAPIEmulator) -> AsyncIterator[EmulatorClient]:
+    """The control API of the area's emulator."""
+    async with EmulatorClient(emu.base_url) as control:
+        yield control
+
+
+@pytest.fixture
+async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
+    """A real aiogram Bot talking to the area's emulator."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
+    instance = Bot(emu.token, session=session)
+    try:
+        yield instance
+    finally:
+        await session.close()

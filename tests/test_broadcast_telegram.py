@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramEntityTooLarge,
@@ -55,20 +53,6 @@ async def emu() -> AsyncIterator[BotAPIEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
-
-
-@pytest.fixture
-async def client(emu: BotAPIEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emu.base_url) as control:
-        yield control
-
-
-@pytest.fixture
-async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
-    instance = Bot(TOKEN, session=session)
-    yield instance
-    await session.close()
 
 
 async def district(

@@ -9,8 +9,6 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 
 from bot.sender import AiogramSender
 from bot.sending import attach_budget, budget_of, send_text
@@ -25,20 +23,6 @@ async def emu() -> AsyncIterator[BotAPIEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
-
-
-@pytest.fixture
-async def client(emu: BotAPIEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emu.base_url) as control:
-        yield control
-
-
-@pytest.fixture
-async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
-    instance = Bot(TOKEN, session=session)
-    yield instance
-    await session.close()
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -7,9 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 
 from emulator import BotAPIEmulator, EmulatorClient
 from emulator.clock import ManualClock
@@ -35,22 +32,6 @@ async def emu(clock: ManualClock) -> AsyncIterator[BotAPIEmulator]:
         yield emulator
     finally:
         await emulator.stop()
-
-
-@pytest.fixture
-async def client(emu: BotAPIEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emu.base_url) as control:
-        yield control
-
-
-@pytest.fixture
-async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
-    instance = Bot(TOKEN, session=session)
-    try:
-        yield instance
-    finally:
-        await session.close()
 
 
 @pytest.fixture
