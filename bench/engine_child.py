@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from broadcasts.engine import BroadcastEngine
     from broadcasts.progress import Progress
+    from broadcasts.reporting import BroadcastReport
 
 TOKEN = "123456:BENCH-TOKEN"
 HERE = Path(__file__).resolve()
@@ -113,7 +115,7 @@ async def release_now(engine: AsyncEngine, broadcast_id: int) -> None:
         await conn.execute(due_now.where(col(Broadcast.id) == broadcast_id))
 
 
-def totals(reports: list[Any]) -> dict[str, Any]:
+def totals(reports: list[BroadcastReport]) -> dict[str, Any]:
     return {
         "broadcasts": [r.broadcast_id for r in reports],
         "delivered": sum(r.counts.delivered for r in reports),
@@ -198,7 +200,7 @@ async def run_engine(
 
 
 async def send_warm_up(
-    broadcaster: Any, engine: AsyncEngine, release: int, margin: float
+    broadcaster: BroadcastEngine, engine: AsyncEngine, release: int, margin: float
 ) -> dict[str, Any]:
     """Send what is due now (the warm-up), let the budget's 1 s windows run out, and make
     broadcast `release` due."""
