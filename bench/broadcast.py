@@ -91,10 +91,10 @@ async def build_database(
     from sqlalchemy import func, select
     from sqlmodel import col
 
-    from bot.db import make_engine, make_session_factory, session_scope, upgrade
     from broadcasts.service import create_broadcast
-    from broadcasts.testing import seed_district
+    from core.db import make_engine, make_session_factory, session_scope, upgrade
     from models.tree import Node
+    from tests.support.broadcasts import seed_district
 
     engine = make_engine(url)
     try:

@@ -41,8 +41,8 @@ from broadcast import (
 
 
 async def database_figures(url: str, broadcast_id: int) -> dict[str, Any]:
-    from bot.db import make_engine, make_session_factory
     from broadcasts.service import broadcast_report
+    from core.db import make_engine, make_session_factory
 
     engine = make_engine(url)
     try:

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tickets import default_classifier  # noqa: E402
-from tickets.evaluate import load_corpus  # noqa: E402
+from classify import default_classifier  # noqa: E402
+from classify.evaluate import load_corpus  # noqa: E402
 
 
 def main() -> int:

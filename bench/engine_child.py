@@ -72,12 +72,12 @@ class ProgressPrinter:
 
 
 def engine_without_alembic(url: str) -> AsyncEngine:
-    """bot.db.make_engine's engine, built here because importing bot.db loads Alembic
+    """core.db.make_engine's engine, built here because importing core.db loads Alembic
     (about 10 MB of RSS) which an engine process never needs."""
     from sqlalchemy import event
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    import models  # noqa: F401  (every table, as bot.db would register them)
+    import models  # noqa: F401  (every table, as core.db would register them)
 
     if not url.startswith("sqlite"):
         return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -140,10 +140,10 @@ async def run_engine(
     from aiogram.client.telegram import TelegramAPIServer
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from bot.sender import AiogramSender
-    from bot.sending import attach_budget
     from broadcasts.engine import BroadcastEngine, EngineConfig
     from broadcasts.limiter import RateLimiter
+    from channels.telegram.sender import AiogramSender
+    from channels.telegram.sending import attach_budget
 
     engine = engine_without_alembic(database_url)
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))

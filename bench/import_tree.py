@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.db import make_engine, make_session_factory, upgrade
+from core.db import make_engine, make_session_factory, upgrade
 from models.demo_data import generate_district
 from models.importer import import_file
 from models.tree import Level, Node

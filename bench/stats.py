@@ -31,13 +31,13 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.stats_cli import stats_output
+from cli.stats import stats_output
+from core.clock import Clock
+from core.db import make_engine, make_session_factory, session_scope, upgrade
 from models.demo_data import generate_district
 from models.importer import import_tree
 from stats.period import Period, days_period, parse_period
-from stats.synthetic import generate_activity
+from tests.support.synthetic import generate_activity
 
 TZ = ZoneInfo("Asia/Shanghai")
 

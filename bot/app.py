@@ -9,16 +9,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.config import Settings
 from bot.middlewares import AuditMiddleware, DbSessionMiddleware
 from bot.notifier import Notifier
 from bot.policy import ticket_policy
-from bot.sending import attach_budget
 from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
+from channels.telegram.sending import attach_budget
+from classify.classifier import DEFAULT_DICTIONARY
+from classify.reloading import ReloadingClassifier
+from core.clock import Clock
+from core.config import Settings
 from handlers import get_routers
-from tickets.classifier import DEFAULT_DICTIONARY
-from tickets.reloading import ReloadingClassifier
 
 # Updates the bot must hear even before any handler asks for them.
 BASE_UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")

@@ -9,8 +9,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.sending import Refused, send_text
 from broadcasts.service import Counts, broadcast_report, delivery_counts
+from channels.telegram.sending import Refused, send_text
 from templates import render
 
 log = logging.getLogger("gridbot.broadcasts")

@@ -10,9 +10,9 @@ from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.sending import Refused, send_text
+from channels.telegram.sending import Refused, send_text
+from core.clock import Clock
+from core.config import Settings
 from stats.digest import send_digests
 
 log = logging.getLogger("gridbot.digest")

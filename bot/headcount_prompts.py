@@ -10,9 +10,9 @@ from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import session_scope
-from bot.sending import Refused, send_text
-from bot.work_keyboards import keypad
+from channels.telegram.keyboards import keypad
+from channels.telegram.sending import Refused, send_text
+from core.db import session_scope
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from models.work import HeadcountRound

@@ -16,8 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bot.clock import Clock
-from bot.db import session_scope
+from core.clock import Clock
+from core.db import session_scope
 from models.inbox import InboxStatus, InboxUpdate
 
 log = logging.getLogger("gridbot.inbox")

@@ -12,13 +12,13 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.db import session_scope
+from audit import log as audit_log
+from audit.log import AuditNote, staff_person
 from bot.inbox import mark
+from core.clock import Clock
+from core.db import session_scope
 from models.inbox import InboxStatus
 from models.people import Person
-from work import audit as audit_log
-from work.audit import AuditNote, staff_person
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

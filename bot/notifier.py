@@ -10,9 +10,10 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bot.callbacks import rating_keyboard, staff_keyboard
-from bot.db import session_scope
-from bot.sending import Refused, send_text
+from channels.telegram.callbacks import rating_keyboard, staff_keyboard
+from channels.telegram.sending import Refused, send_text
+from classify.extract import mask_phones
+from core.db import session_scope
 from models.groups import Group
 from models.people import Person
 from models.tickets import EventKind, Ticket
@@ -20,7 +21,6 @@ from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from templates import render
 from tickets.events import AskRating, Notice, NotifyStaff, TellGroup
-from tickets.extract import mask_phones
 from tickets.history import history, record
 
 log = logging.getLogger("gridbot.notify")

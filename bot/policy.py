@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.config import DeadlineSettings, TicketSettings
+from core.config import DeadlineSettings, TicketSettings
 from tickets.policy import DEFAULT_SLA, Deadline, TicketPolicy
 
 

@@ -14,18 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import allowed_updates, build_bot, build_budget, build_dispatcher
 from bot.broadcast_jobs import ScheduledSends
-from bot.clock import Clock
-from bot.config import Settings
-from bot.db import check_schema, make_engine, make_session_factory
 from bot.digest_job import DigestJob
 from bot.headcount_prompts import deliver_headcount
 from bot.inbox import Inbox
 from bot.notifier import Notifier
 from bot.policy import ticket_policy
 from bot.polling import poll
-from bot.sender import AiogramSender
 from bot.webhook import WebhookReceiver, webhook_app
 from broadcasts import BroadcastEngine, EngineConfig
+from channels.telegram.sender import AiogramSender
+from core.clock import Clock
+from core.config import Settings
+from core.db import check_schema, make_engine, make_session_factory
 from tickets.escalation import sweep
 
 log = logging.getLogger("gridbot.runtime")

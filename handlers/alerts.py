@@ -12,12 +12,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import AlertAction, alert_keyboard
-from bot.clock import Clock
-from bot.config import Settings
 from bot.notifier import Notifier
 from broadcasts import BroadcastEngine
 from broadcasts.personalize import literal
+from channels.telegram.callbacks import AlertAction, alert_keyboard
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply, send, ticket_args
 from models.tree import Level, Node
 from templates import render

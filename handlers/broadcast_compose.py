@@ -13,12 +13,17 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcast_progress import show_progress
-from bot.callbacks import BroadcastConfirm, BroadcastTarget, confirm_keyboard, target_keyboard
-from bot.clock import Clock
 from broadcasts import BroadcastEngine
 from broadcasts.access import picked_target, target_choices, target_counts
 from broadcasts.personalize import is_template, preview
 from broadcasts.service import BroadcastError
+from channels.telegram.callbacks import (
+    BroadcastConfirm,
+    BroadcastTarget,
+    confirm_keyboard,
+    target_keyboard,
+)
+from core.clock import Clock
 from handlers.broadcast_schedule import create_draft, on_when
 from handlers.common import reply, send
 from models.tree import Node

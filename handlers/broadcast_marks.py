@@ -6,10 +6,10 @@ from aiogram import Router
 from aiogram.types import CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import BroadcastRead, PollVote
-from bot.clock import Clock
 from broadcasts.polls import record_vote
 from broadcasts.reads import record_read
+from channels.telegram.callbacks import BroadcastRead, PollVote
+from core.clock import Clock
 from templates import render
 
 

@@ -12,13 +12,13 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast_jobs import ScheduledSends
-from bot.broadcast_texts import SHOWN_TIME
-from bot.clock import Clock
-from bot.config import Settings
 from broadcasts import BroadcastEngine
 from broadcasts.access import may_broadcast
 from broadcasts.send_time import SendTimeError, parse_send_time
 from broadcasts.service import BroadcastError, create_broadcast
+from broadcasts.texts import SHOWN_TIME
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply
 from models.broadcasts import Broadcast
 from models.tree import Node

@@ -7,10 +7,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ChecklistDone
-from bot.clock import Clock
-from bot.config import Settings
-from bot.work_keyboards import checklist_keyboard
+from audit.log import AuditNote
+from channels.telegram.callbacks import ChecklistDone
+from channels.telegram.keyboards import checklist_keyboard
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply
 from handlers.work_scope import (
     PRIVATE,
@@ -24,7 +25,6 @@ from handlers.work_scope import (
 from models.people import RoleKind
 from models.tree import Node
 from templates import render
-from work.audit import AuditNote
 from work.checklist import Item, mark_done, week_lines, week_of
 from work.scope import GRID_LEVELS, role_nodes
 

@@ -10,7 +10,7 @@ from aiogram import Bot
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
-from bot.sending import Refused, send_text
+from channels.telegram.sending import Refused, send_text
 
 log = logging.getLogger("gridbot.send")
 

@@ -11,17 +11,17 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.log import AuditNote, staff_person
 from bot.broadcast_progress import show_progress
-from bot.clock import Clock
 from broadcasts import BroadcastEngine
 from broadcasts.access import target_counts
 from broadcasts.personalize import literal
 from broadcasts.service import create_broadcast
+from core.clock import Clock
 from handlers.common import reply
 from handlers.work_scope import PRIVATE, Refused, pick_node
 from models.people import RoleKind
 from templates import render
-from work.audit import AuditNote, staff_person
 from work.scope import role_nodes
 
 WORKER = (RoleKind.grid_worker,)

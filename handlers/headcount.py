@@ -9,10 +9,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import HeadcountKey
-from bot.clock import Clock
-from bot.config import Settings
+from audit.log import AuditNote
 from bot.headcount_prompts import prompt_card
+from channels.telegram.callbacks import HeadcountKey
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply
 from handlers.work_scope import (
     PRIVATE,
@@ -27,7 +28,6 @@ from models.tree import Node
 from models.tree_service import node_by_code
 from templates import render
 from work import headcount as hc
-from work.audit import AuditNote
 from work.scope import GRID_LEVELS, covers
 
 NUMBER = re.compile(r"^\d{1,6}$")

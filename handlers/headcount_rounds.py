@@ -10,16 +10,16 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.config import Settings
+from audit.log import AuditNote
 from bot.headcount_prompts import status_card
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply
 from handlers.work_scope import PRIVATE, Refused, district_tz, pick_node, staff_or_refuse
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, node_by_code, path_text
 from templates import render
 from work import headcount as hc
-from work.audit import AuditNote
 from work.scope import OPENERS, counting_grids, covers, role_nodes
 
 HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")

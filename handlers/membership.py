@@ -9,7 +9,7 @@ from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdated
 from aiogram.types import ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from core.clock import Clock
 from handlers.common import GROUP_CHATS, send
 from models.group_service import follow_migration, mark_bot_removed, record_bot_added
 from templates import render

@@ -14,10 +14,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast_jobs import ScheduledSends
-from bot.broadcast_texts import SHOWN_TIME, report_text
-from bot.callbacks import ScheduledCancel, scheduled_keyboard
-from bot.clock import Clock
-from bot.config import Settings
 from broadcasts import BroadcastEngine
 from broadcasts.management import (
     CancelOutcome,
@@ -26,6 +22,10 @@ from broadcasts.management import (
     scopes,
     visible_broadcast,
 )
+from broadcasts.texts import SHOWN_TIME, report_text
+from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text

@@ -11,15 +11,20 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcast_progress import show_progress
-from bot.broadcast_texts import results_text
-from bot.callbacks import PollConfirm, PollTarget, poll_confirm_keyboard, target_keyboard
-from bot.clock import Clock
 from broadcasts import BroadcastEngine
 from broadcasts.access import may_broadcast, picked_target, target_choices
 from broadcasts.management import scopes, visible_broadcast
 from broadcasts.personalize import preview
 from broadcasts.polls import DEFAULT_OPTIONS, OptionsError, parse_options
 from broadcasts.service import BroadcastError, create_broadcast
+from broadcasts.texts import results_text
+from channels.telegram.callbacks import (
+    PollConfirm,
+    PollTarget,
+    poll_confirm_keyboard,
+    target_keyboard,
+)
+from core.clock import Clock
 from handlers.common import reply, send
 from handlers.officials import broadcast_number
 from models.broadcasts import BroadcastKind

@@ -7,18 +7,18 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import RateTicket, alert_keyboard
-from bot.clock import Clock
 from bot.notifier import Notifier
+from channels.telegram.callbacks import RateTicket, alert_keyboard
+from classify.extract import mask_phones
+from classify.reloading import ReloadingClassifier
+from core.clock import Clock
 from handlers.common import GROUP_CHATS, reply
 from models.tree import Node
 from templates import render
 from tickets.alert_consent import offers_phone_consent
-from tickets.extract import mask_phones
 from tickets.feedback import rate
 from tickets.opening import Opening, Outcome, Report, remember_reply, report_message
 from tickets.policy import TicketPolicy
-from tickets.reloading import ReloadingClassifier
 
 
 def _report(message: Message, text: str, explicit: bool) -> Report:

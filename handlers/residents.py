@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from core.config import Settings
 from handlers.common import GROUP_CHATS, reply
 from models.group_service import group_by_chat
 from models.tree import Node

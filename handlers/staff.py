@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from core.clock import Clock
 from handlers.common import GROUP_CHATS, reply
 from models.group_service import BindStatus, bind_group, group_by_chat, record_bot_added
 from models.tree_service import ancestors_and_self, path_text, responsible_workers

@@ -12,8 +12,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.config import Settings
+from audit.log import AuditNote
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply
 from models.people import Person
 from models.tree import Node
@@ -30,7 +31,6 @@ from stats.export import export_csv
 from stats.period import DEFAULT_PERIOD, Period, PeriodError, looks_like_period, parse_period
 from stats.present import report_text
 from templates import render
-from work.audit import AuditNote
 from work.scope import role_nodes
 
 log = logging.getLogger("gridbot.stats")

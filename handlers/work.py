@@ -7,11 +7,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import WorkKindPick, WorkToTicket
-from bot.clock import Clock
-from bot.config import Settings
+from audit.log import AuditNote, run_once, staff_person
 from bot.notifier import Notifier
-from bot.work_keyboards import hazard_keyboard, kind_keyboard
+from channels.telegram.callbacks import WorkKindPick, WorkToTicket
+from channels.telegram.keyboards import hazard_keyboard, kind_keyboard
+from classify.reloading import ReloadingClassifier
+from core.clock import Clock
+from core.config import Settings
 from handlers.common import reply
 from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node, staff_or_refuse
 from models.people import Person
@@ -19,8 +21,6 @@ from models.tree import Node
 from models.work import WorkKind, WorkLog
 from templates import render
 from tickets.policy import TicketPolicy
-from tickets.reloading import ReloadingClassifier
-from work.audit import AuditNote, run_once, staff_person
 from work.hazards import HazardRefused, hazard_to_ticket
 from work.worklog import found_hazard, logs_of, recognise_kind, record_log
 

@@ -11,13 +11,13 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from audit.log import AuditNote, staff_person
+from core.config import Settings
 from handlers.common import reply
 from models.people import Person, RoleKind
 from models.tree import Node
 from models.tree_service import node_by_code
 from templates import render
-from work.audit import AuditNote, staff_person
 from work.scope import STAFF, covers, role_nodes
 
 log = logging.getLogger("gridbot.work")

@@ -9,15 +9,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import TicketAction
-from bot.clock import Clock
+from audit.log import AuditNote
 from bot.notifier import Notifier
+from channels.telegram.callbacks import TicketAction
+from core.clock import Clock
 from handlers.common import reply, ticket_args
 from templates import render
 from tickets import actions
 from tickets.access import ActionRefused, tickets_visible_to
 from tickets.policy import TicketPolicy
-from work.audit import AuditNote
 
 USAGE = {
     "claim": "/claim 工单号",

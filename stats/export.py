@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from classify.extract import mask_phones
 from models.people import Person
 from models.tickets import Ticket
 from models.tree import Level, Node, lineage_ids
 from stats.period import Period, in_period
 from stats.present import category_label, priority_label
-from tickets.extract import mask_phones
 
 BOM = "\ufeff"
 HEADER = (

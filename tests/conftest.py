@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
-from bot.db import make_engine, make_session_factory, upgrade
+from core.db import make_engine, make_session_factory, upgrade
 from emulator import BotAPIEmulator, EmulatorClient
 
 PG_ADMIN_DSN = os.environ.get("GRIDBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from broadcasts import BroadcastError, Button, create_broadcast
-from broadcasts.testing import FakeSender
 from models.broadcasts import Broadcast, BroadcastKind
+from tests.support.broadcasts import FakeSender
 from tests.test_broadcast_engine import engine_for, new_broadcast, node_id, seed
 
 Factory = async_sessionmaker[AsyncSession]

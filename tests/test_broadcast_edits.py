@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from broadcasts import BadRequest, BroadcastError, RetryAfter, create_broadcast, create_edit
-from broadcasts.testing import FakeSender
 from models.broadcasts import (
     Broadcast,
     BroadcastDelivery,
@@ -22,6 +21,7 @@ from models.broadcasts import (
     EditMode,
 )
 from models.groups import Group
+from tests.support.broadcasts import FakeSender
 from tests.test_broadcast_engine import FAST, deliveries, engine_for, group, node_id, seed
 
 Factory = async_sessionmaker[AsyncSession]

@@ -29,7 +29,6 @@ from broadcasts import (
     delivered_message_ids,
     list_broadcasts,
 )
-from broadcasts.testing import FakeSender, seed_district
 from models.base import utcnow
 from models.broadcasts import (
     Broadcast,
@@ -40,6 +39,7 @@ from models.broadcasts import (
 )
 from models.groups import Group
 from models.tree import Node
+from tests.support.broadcasts import FakeSender, seed_district
 
 Factory = async_sessionmaker[AsyncSession]
 FAST = EngineConfig(

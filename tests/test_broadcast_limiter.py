@@ -10,8 +10,8 @@ from collections import defaultdict
 import pytest
 
 from broadcasts.limiter import RateLimiter
-from broadcasts.testing import VirtualTime
 from broadcasts.windows import ChatWindows
+from tests.support.broadcasts import VirtualTime
 
 
 def max_in_window(stamps: list[float], span: float) -> int:

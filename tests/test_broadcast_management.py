@@ -13,10 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.broadcast_cli import broadcast as broadcast_command
-from bot.broadcast_cli import broadcasts as broadcasts_command
 from bot.broadcast_jobs import ScheduledSends
-from bot.config import Settings
 from broadcasts.management import (
     Access,
     CancelOutcome,
@@ -28,7 +25,9 @@ from broadcasts.management import (
 from broadcasts.polls import record_vote
 from broadcasts.reads import record_read
 from broadcasts.service import create_broadcast
-from broadcasts.testing import fake_chat_id, seed_district
+from cli.broadcast import broadcast as broadcast_command
+from cli.broadcast import broadcasts as broadcasts_command
+from core.config import Settings
 from models.broadcasts import (
     Broadcast,
     BroadcastDelivery,
@@ -37,6 +36,7 @@ from models.broadcasts import (
     DeliveryStatus,
 )
 from models.tree_service import node_by_code
+from tests.support.broadcasts import fake_chat_id, seed_district
 
 DISTRICT_OFFICIAL, TOWN1_ADMIN, TOWN2_ADMIN = 900000001, 910000001, 910000002
 COMMUNITY_ADMIN, GRID_WORKER = 920000001, 930000001

@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from broadcasts.testing import FakeSender
 from models.base import utcnow
 from models.broadcasts import BroadcastDelivery, BroadcastRead, DeliveryStatus
 from models.group_merge import PARKED_CHAT_BASE
 from models.group_service import follow_migration, group_by_chat
 from models.groups import Group
+from tests.support.broadcasts import FakeSender
 from tests.test_broadcast_engine import deliveries, engine_for, group, new_broadcast, seed
 
 Factory = async_sessionmaker[AsyncSession]

@@ -16,7 +16,6 @@ from sqlmodel import col, func, select
 from broadcasts.polls import VoteStatus, poll_results, record_vote
 from broadcasts.reads import ReadOutcome, read_rollup, record_read
 from broadcasts.service import create_broadcast
-from broadcasts.testing import fake_chat_id, seed_district
 from models.base import utcnow
 from models.broadcasts import (
     Broadcast,
@@ -28,6 +27,7 @@ from models.broadcasts import (
 )
 from models.groups import Group
 from models.tree_service import node_by_code
+from tests.support.broadcasts import fake_chat_id, seed_district
 
 RESIDENTS = range(7_000_001, 7_000_100)  # Telegram user ids of residents (not in the tree)
 

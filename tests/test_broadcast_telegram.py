@@ -22,8 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.callbacks import BroadcastRead, PollVote
-from bot.sender import AiogramSender, map_error
 from broadcasts import (
     BadRequest,
     BroadcastEngine,
@@ -36,11 +34,13 @@ from broadcasts import (
     create_edit,
 )
 from broadcasts.split import utf16_len
-from broadcasts.testing import seed_district
+from channels.telegram.callbacks import BroadcastRead, PollVote
+from channels.telegram.sender import AiogramSender, map_error
 from emulator import BotAPIEmulator, EmulatorClient
 from models.broadcasts import BroadcastDelivery, BroadcastKind, BroadcastPriority, EditMode
 from models.groups import Group
 from models.tree import Node
+from tests.support.broadcasts import seed_district
 
 TOKEN = "123456:TEST-TOKEN"
 Factory = async_sessionmaker[AsyncSession]

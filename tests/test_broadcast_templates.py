@@ -9,11 +9,11 @@ from sqlmodel import col
 
 from broadcasts import BroadcastError, create_broadcast, preview
 from broadcasts.personalize import compile_template, is_template
-from broadcasts.testing import FakeSender, seed_district
 from models.broadcasts import Broadcast, BroadcastDelivery, DeliveryStatus
 from models.groups import Group
 from models.people import Person, Role, RoleKind
 from models.tree import Node
+from tests.support.broadcasts import FakeSender, seed_district
 from tests.test_broadcast_engine import deliveries, engine_for, new_broadcast, node_id
 
 Factory = async_sessionmaker[AsyncSession]

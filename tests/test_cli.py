@@ -29,7 +29,7 @@ Result = subprocess.CompletedProcess[str]
 def gridbot(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GRIDBOT_")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         cwd=cwd,
         env={**clean, **(env or {})},
         capture_output=True,
@@ -147,7 +147,7 @@ def test_the_demo_plays_its_scenes_and_exits_cleanly(tmp_path: Path) -> None:
 def test_classify_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GRIDBOT_")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "classify"],
+        [sys.executable, "-m", "cli.main", "classify"],
         input="我家漏水了，楼下都湿了\n大家早上好\n",
         cwd=tmp_path,
         env=clean,

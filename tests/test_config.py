@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from bot.logsetup import RedactFilter
+from core.config import ConfigError, load_settings
+from core.logsetup import RedactFilter
 
 
 def write(tmp_path: Path, body: str) -> Path:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-from bot.db import SchemaOutOfDate, check_schema, current_revision, head_revision, make_engine
+from core.db import SchemaOutOfDate, check_schema, current_revision, head_revision, make_engine
 
 
 def _diff(connection: Connection) -> list[Any]:

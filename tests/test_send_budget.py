@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from aiogram import Bot
 
-from bot.sender import AiogramSender
-from bot.sending import attach_budget, budget_of, send_text
 from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
+from channels.telegram.sender import AiogramSender
+from channels.telegram.sending import attach_budget, budget_of, send_text
 from emulator import BotAPIEmulator, EmulatorClient
 from tests.test_broadcast_telegram import TOKEN, Factory, broadcast_to_all, district
 

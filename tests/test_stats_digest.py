@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, func, select
 
-from bot.db import session_scope
+from core.db import session_scope
 from models.audit import JobRun
 from models.demo_data import generate_district
 from models.importer import import_tree
@@ -19,7 +19,7 @@ from models.tree_service import node_by_code
 from stats.breakdown import build_report
 from stats.digest import due_day, send_digests
 from stats.period import parse_period
-from stats.synthetic import generate_activity
+from tests.support.synthetic import generate_activity
 
 TZ = ZoneInfo("Asia/Shanghai")
 BEFORE = datetime(2026, 11, 24, 9, 59, tzinfo=UTC)  # 17:59 in Beijing

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bot.cli import main
-from bot.db import session_scope
+from cli.main import main
+from core.db import session_scope
 from models.demo_data import generate_district
 from models.importer import import_tree
 from models.tickets import Ticket
@@ -28,7 +28,7 @@ from stats.drawing import missing_glyphs
 from stats.export import BOM, HEADER, export_csv, mask_name
 from stats.period import PeriodError, parse_period
 from stats.present import category_label
-from stats.synthetic import generate_activity
+from tests.support.synthetic import generate_activity
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 17:00 in Beijing
 TZ = ZoneInfo("Asia/Shanghai")

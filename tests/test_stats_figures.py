@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col, select
 
-from bot.db import session_scope
+from core.db import session_scope
 from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastKind, BroadcastRead
 from models.demo_data import generate_district
 from models.groups import Group
@@ -26,7 +26,7 @@ from models.work import HeadcountAnswer, HeadcountRound, WorkLog
 from stats.breakdown import build_report
 from stats.model import Figures
 from stats.period import Period, days_period, parse_period
-from stats.synthetic import generate_activity
+from tests.support.synthetic import generate_activity
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")

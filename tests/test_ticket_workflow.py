@@ -18,14 +18,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bot.db import session_scope
+from classify import default_classifier
+from core.db import session_scope
 from models.demo_data import generate_district
 from models.group_service import record_bot_added
 from models.importer import import_tree
 from models.people import Person
 from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
 from models.tree_service import node_by_code
-from tickets import actions, default_classifier
+from tickets import actions
 from tickets.access import ActionRefused, Refusal
 from tickets.events import AskRating, GroupUpdate, NotifyStaff, StaffReason, TellGroup
 from tickets.feedback import rate

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from classify import default_classifier
 from models.people import Person
 from models.tree_service import node_by_code
 from models.work import WorkKind, WorkLog
 from tests.test_ticket_workflow import CHAT, GRID1, GRID2, NOW, W1, W2, World, build_world
-from tickets import default_classifier
 from tickets.events import NotifyStaff, StaffReason
 from tickets.opening import Outcome
 from work.hazards import HazardRefused, hazard_to_ticket

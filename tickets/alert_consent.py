@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.service import BroadcastError
+from classify.model import Category
 from models.alerts import AlertStatus
 from models.people import Person
 from models.tickets import EventKind, Ticket
 from tickets.alert_facts import AlertTexts, reporter_phones
 from tickets.alerts import AlertDone, AlertRefusal, AlertRefused, alert_of, reissue
 from tickets.history import record
-from tickets.model import Category
 
 
 async def agree_to_show_phone(

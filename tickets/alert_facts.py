@@ -15,11 +15,11 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from classify.extract import mask_phones
 from models.people import Person
 from models.tickets import EventKind, Ticket, TicketEvent
 from models.tree import Level, Node
 from models.tree_service import ancestors_and_self, path_text, responsible_workers
-from tickets.extract import mask_phones
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from broadcasts.service import BroadcastError, create_broadcast, create_edit
+from classify.model import Category
 from models.alerts import AlertStatus, MissingAlert
 from models.broadcasts import Broadcast, BroadcastKind, BroadcastPriority, EditMode
 from models.people import Person
@@ -27,7 +28,6 @@ from tickets.access import ActionRefused, Refusal, ticket_for_staff
 from tickets.alert_facts import AlertTexts, alert_facts, alert_root
 from tickets.events import GroupUpdate, Notice, TellGroup
 from tickets.history import record
-from tickets.model import Category
 
 FOUND = "已找到"
 

@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from classify.model import Category, Classification, Priority
 from models.group_service import group_by_chat
 from models.tickets import OPEN_STATUSES, EventKind, Ticket
 from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
-from tickets.model import Category, Classification, Priority
 from tickets.policy import TicketPolicy
 from tickets.routing import Route, alert_levels, route_from
 

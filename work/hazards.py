@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from classify.model import Category, Classification
 from models.groups import Group
 from models.tickets import Ticket
 from models.tree import Node
 from models.tree_service import person_by_telegram
 from models.work import WorkLog
-from tickets.model import Category, Classification
 from tickets.opening import Opening, Report, report_message
 from tickets.policy import TicketPolicy
 from work.scope import covers

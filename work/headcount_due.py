@@ -9,11 +9,11 @@ from datetime import datetime, tzinfo
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
+from audit.log import run_once
 from models.audit import JobRun
 from models.people import Person, Role, RoleKind
 from models.tree import Node, lineage_ids
 from models.work import HeadcountAnswer, HeadcountRound
-from work.audit import run_once
 from work.headcount import local_day
 from work.scope import counting_grids
 

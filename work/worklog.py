@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from classify.normalise import normalise
 from models.people import Person
 from models.tree import Node
 from models.work import WorkKind, WorkLog
-from tickets.normalise import normalise
 
 KINDS_FILE = Path(__file__).with_name("kinds.toml")
 MAX_TEXT = 2000

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.db import make_engine, make_session_factory, session_scope
 from bot.runtime import BotRuntime
+from core.clock import FakeClock
+from core.config import Settings
+from core.db import make_engine, make_session_factory, session_scope
 from emulator import BotAPIEmulator, EmulatorClient
 from models.demo_data import generate_district
 from models.importer import import_tree

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.db import session_scope
 from broadcasts.service import create_broadcast
+from core.db import session_scope
 from models.tree_service import node_by_code
 from tests.e2e.conftest import World
 from tests.e2e.test_group_binding import TOWN_ADMIN1, say

@@ -1,0 +1,1 @@
+"""Where messages leave: the channel port the domain speaks to, and one adapter per platform."""

@@ -1,0 +1,1 @@
+"""The Telegram adapter: aiogram sending, callback data, keyboards, errors mapped to outcomes."""

@@ -1,0 +1,198 @@
+"""Keyword classification: one Aho-Corasick pass, then longest-match, suppression and scoring."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from classify.automaton import Hit, build_automaton, find_hits
+from classify.dictionary import Dictionary, PairRule, load_dictionary
+from classify.extract import extract_details
+from classify.model import (
+    CATEGORY_ORDER,
+    EMPTY_DETAILS,
+    Category,
+    Classification,
+    Priority,
+)
+from classify.normalise import normalise
+
+DEFAULT_DICTIONARY = Path(__file__).with_name("keywords.toml")
+
+_SENTENCE_ENDS = frozenset("。!?;\n")
+_CLAUSE_ENDS = frozenset(",、: \t")
+
+
+class Classifier:
+    """Classifies group messages with one dictionary; immutable, safe to share."""
+
+    def __init__(self, dictionary: Dictionary) -> None:
+        self.dictionary = dictionary
+        self._automaton = build_automaton(dictionary)
+        self._breakers = dictionary.breakers
+        self._defaults = {c: r.priority for c, r in dictionary.categories.items()}
+        self._pairs = dictionary.all_pairs()
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Classifier:
+        return cls(load_dictionary(path))
+
+    def _blocked(self, gap: str, clause: bool) -> bool:
+        """Whether a suppressor's reach stops inside this stretch of text."""
+        for ch in gap:
+            if ch in _SENTENCE_ENDS or (clause and ch in _CLAUSE_ENDS):
+                return True
+        return any(word in gap for word in self._breakers)
+
+    def _suppressed(
+        self,
+        text: str,
+        hit: Hit,
+        category: Category,
+        hits: list[Hit],
+        boost: bool,
+        partner: Hit | None = None,
+    ) -> bool:
+        """Whether a suppressor in reach cancels this hit (a term, or with `boost` a boost).
+
+        A pair rule's `partner` hit never suppresses: a rule pairing 没 with 药 means 没药.
+        """
+        start, end = hit[0], hit[1]
+        for suppressor in hits:
+            s_start, s_end, entry, hidden, _ = suppressor
+            if hidden or not entry.reaches or suppressor is partner:
+                continue
+            for scope, before, after, clause, on_terms, on_boosts in entry.reaches:
+                if (scope is not None and scope is not category) or not (
+                    on_boosts if boost else on_terms
+                ):
+                    continue
+                if s_end <= start and start - s_end <= before:
+                    if not self._blocked(text[s_end:start], clause):
+                        return True
+                elif s_start >= end and s_start - end <= after:
+                    if not self._blocked(text[end:s_start], clause):
+                        return True
+        return False
+
+    def _pair_found(
+        self,
+        norm: str,
+        category: Category,
+        pair: PairRule,
+        sides: tuple[list[Hit], list[Hit]],
+        hits: list[Hit],
+        boost: bool,
+    ) -> str | None:
+        """The "first+second" key of the first unsuppressed match of a pair rule, if any."""
+        limit = pair.within
+        for a in sides[0]:
+            for b in sides[1]:
+                if a[0] == b[0] and a[1] == b[1]:
+                    continue
+                if a[1] <= b[0]:
+                    gap = norm[a[1] : b[0]]
+                elif b[1] <= a[0]:
+                    gap = norm[b[1] : a[0]]
+                else:
+                    gap = ""
+                if len(gap) > limit or any(
+                    ch in _SENTENCE_ENDS or (pair.clause and ch in _CLAUSE_ENDS) for ch in gap
+                ):
+                    continue
+                if not self._suppressed(
+                    norm, a, category, hits, boost, b
+                ) and not self._suppressed(norm, b, category, hits, boost, a):
+                    return f"{a[2].key}+{b[2].key}"
+        return None
+
+    def _score_pairs(
+        self,
+        norm: str,
+        hits: list[Hit],
+        scores: dict[Category, float],
+        matched: dict[Category, list[str]],
+        boost: dict[Category, Priority],
+    ) -> None:
+        sides: dict[int, tuple[list[Hit], list[Hit]]] = {}
+        for hit in hits:
+            if hit[4] or not hit[2].roles:
+                continue  # not a pair term, or inside a false friend ("着了" in "睡着了")
+            for index, is_first in hit[2].roles:
+                pair_sides = sides.get(index)
+                if pair_sides is None:
+                    pair_sides = sides[index] = ([], [])
+                pair_sides[0 if is_first else 1].append(hit)
+        for index, pair_sides in sides.items():
+            if not pair_sides[0] or not pair_sides[1]:
+                continue
+            category, pair = self._pairs[index]
+            if pair.weight:
+                key = self._pair_found(norm, category, pair, pair_sides, hits, False)
+                if key is not None:
+                    scores[category] = scores.get(category, 0.0) + pair.weight
+                    matched.setdefault(category, []).append(key)
+            raised = pair.boost
+            current = boost.get(category)
+            if raised is not None and (current is None or raised.rank > current.rank):
+                key = self._pair_found(norm, category, pair, pair_sides, hits, True)
+                if key is not None:
+                    boost[category] = raised
+                    matched.setdefault(category, []).append(key)
+
+    def classify(self, text: str) -> Classification:
+        """Category, priority, deciding terms and details of one message."""
+        norm = normalise(text)
+        hits = find_hits(self._automaton, norm)
+        scores: dict[Category, float] = {}
+        matched: dict[Category, list[str]] = {}
+        boost: dict[Category, Priority] = {}
+        scored: set[tuple[Category, str]] = set()  # each distinct term counts once
+        for hit in hits:
+            entry = hit[2]
+            for category, weight in () if hit[3] else entry.terms:
+                if (category, entry.key) in scored:
+                    continue
+                if category is Category.NONE or not self._suppressed(
+                    norm, hit, category, hits, False
+                ):
+                    scored.add((category, entry.key))
+                    matched.setdefault(category, []).append(entry.key)
+                    scores[category] = scores.get(category, 0.0) + weight
+            for category, priority in () if hit[4] else entry.boosts:
+                current = boost.get(category)
+                if (current is None or priority.rank > current.rank) and not self._suppressed(
+                    norm, hit, category, hits, True
+                ):
+                    boost[category] = priority
+                    matched.setdefault(category, []).append(entry.key)
+        if self._pairs:
+            self._score_pairs(norm, hits, scores, matched, boost)
+        return self._decide(norm, scores, matched, boost)
+
+    def _decide(
+        self,
+        norm: str,
+        scores: dict[Category, float],
+        matched: dict[Category, list[str]],
+        boost: dict[Category, Priority],
+    ) -> Classification:
+        best = max(CATEGORY_ORDER, key=lambda c: (scores.get(c, 0.0), -CATEGORY_ORDER.index(c)))
+        if best is Category.NONE or scores.get(best, 0.0) < self.dictionary.min_score:
+            return Classification(
+                Category.NONE, Priority.NORMAL, tuple(matched.get(Category.NONE, ()))
+            )
+        priority = self._defaults[best]
+        raised = boost.get(best)
+        if raised is not None and raised.rank > priority.rank:
+            priority = raised
+        details = extract_details(norm, full=best is Category.MISSING_PERSON)
+        return Classification(
+            best, priority, tuple(dict.fromkeys(matched[best])), details or EMPTY_DETAILS
+        )
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> Classifier:
+    """The classifier for the shipped classify/keywords.toml, built once per process."""
+    return Classifier.from_file(DEFAULT_DICTIONARY)

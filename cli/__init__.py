@@ -1,0 +1,1 @@
+"""The `gridbot` command line: argument parsing and what each subcommand does."""

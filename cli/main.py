@@ -1,0 +1,117 @@
+"""The `gridbot` command line: one console script, a subcommand per job."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from cli import broadcast as broadcast_cli
+from cli import commands
+from cli import stats as stats_cli
+from core.config import ConfigError, load_settings
+from core.db import SchemaOutOfDate
+
+Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gridbot", description="Micro-grid (微网格) group bot for a whole district."
+    )
+    parser.add_argument("--config", "-c", help="TOML config file (default: ./config.toml if any)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot against Telegram (polling by default)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.set_defaults(func=commands.run)
+
+    db = sub.add_parser("db", help="database schema management")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply every pending migration").set_defaults(
+        func=commands.db_upgrade
+    )
+    db_sub.add_parser("current", help="show the schema revision").set_defaults(
+        func=commands.db_current
+    )
+
+    imp = sub.add_parser("import", help="import the tree and staff from a CSV or YAML file")
+    imp.add_argument("file", help="a .csv, .yaml or .yml file")
+    imp.set_defaults(func=commands.import_tree)
+
+    exp = sub.add_parser("export", help="export the tree and staff (same format as import)")
+    exp.add_argument("file", help="target .csv, .yaml or .yml file ('-' for CSV on stdout)")
+    exp.set_defaults(func=commands.export_tree)
+
+    demo_data = sub.add_parser("demo-data", help="generate a realistic district as CSV or YAML")
+    demo_data.add_argument("--grids", type=int, default=8, help="micro-grids (3170 = Pinggu)")
+    demo_data.add_argument("--seed", type=int, default=7, help="random seed for names")
+    demo_data.add_argument("--output", "-o", default="-", help="file (.csv/.yaml) or - for stdout")
+    demo_data.set_defaults(func=commands.demo_data)
+
+    token = sub.add_parser("bind-token", help="issue a one-time token to bind a group to a node")
+    token.add_argument("code", help="node code, e.g. PG-03-012-05")
+    token.add_argument("--ttl-minutes", type=int, help="validity (default binding.token_ttl)")
+    token.set_defaults(func=commands.bind_token)
+
+    bc = sub.add_parser("broadcast", help="queue a message to every group under a node")
+    bc.add_argument("--to", required=True, help="node code: the district, a town, a community…")
+    bc.add_argument("--text", help="message text")
+    bc.add_argument("--photo", help="a photo file or Telegram file id (text becomes its caption)")
+    bc.add_argument("--pin", action="store_true", help="pin the message in every group")
+    bc.add_argument("--read-button", action="store_true", help="add a 已阅 button to every copy")
+    bc.add_argument(
+        "--at", help="send later: ISO (2026-12-01T09:00+08:00) or district time ('明天 8:00')"
+    )
+    bc.add_argument("--no-wait", action="store_true", help="queue and exit without progress")
+    bc.set_defaults(func=broadcast_cli.broadcast)
+
+    bcs = sub.add_parser("broadcasts", help="list past and queued broadcasts with their figures")
+    bcs.add_argument("--limit", type=int, default=20)
+    bcs.add_argument("--scheduled", action="store_true", help="only scheduled ones not yet sent")
+    bcs.add_argument("--cancel", type=int, metavar="N", help="cancel broadcast N")
+    bcs.add_argument("--id", type=int, metavar="N", help="broadcast N: delivery and 已阅 roll-up")
+    bcs.set_defaults(func=broadcast_cli.broadcasts)
+
+    classify = sub.add_parser(
+        "classify", help="classify messages from stdin, one per line, as JSON lines"
+    )
+    classify.add_argument("--dictionary", help="keyword file (default: the shipped one)")
+    classify.set_defaults(func=commands.classify)
+
+    demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
+    demo.add_argument("--keep", action="store_true", help="keep the demo database afterwards")
+    demo.set_defaults(func=commands.demo)
+
+    emu = sub.add_parser("emulator", help="run the Bot API emulator as a local dev server")
+    emu.add_argument("--port", type=int, default=8081)
+    emu.add_argument("--no-limits", action="store_true", help="do not enforce rate limits")
+    emu.add_argument("--echo", action="store_true", help="print every chat's activity live")
+    emu.set_defaults(func=commands.emulator)
+
+    aud = sub.add_parser("audit", help="the staff audit log: every command and button press")
+    aud.add_argument("--since", required=True, help="a day (2026-11-24) or an ISO time")
+    aud.add_argument("--person", help="only this person (their key, e.g. W0001)")
+    aud.set_defaults(func=commands.audit)
+
+    stats_cli.add_parsers(sub)  # stats, export-tickets
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.settings = load_settings(args.config)
+        func: Command = args.func
+        return asyncio.run(func(args))
+    except (ConfigError, SchemaOutOfDate) as exc:
+        print(f"gridbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

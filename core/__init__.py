@@ -1,0 +1,1 @@
+"""The ground every layer stands on: settings, the database, the clock and the district's time."""

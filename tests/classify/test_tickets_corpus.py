@@ -1,0 +1,115 @@
+"""Figures over the labelled corpora (see tests/classify/README.md for how they were made)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from opencc import OpenCC
+
+from classify import Category, Priority, default_classifier
+from classify.evaluate import Example, evaluate, load_corpus, main
+
+HERE = Path(__file__).parent
+CORPUS = HERE / "corpus.tsv"
+HOLDOUT = HERE / "holdout.tsv"
+HOLDOUT2 = HERE / "holdout2.tsv"
+HOLDOUT3 = HERE / "holdout3.tsv"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Example]:
+    return load_corpus(CORPUS)
+
+
+def test_corpus_shape(corpus: list[Example]) -> None:
+    assert len(corpus) >= 500
+    assert len({e.text for e in corpus}) == len(corpus)
+    t2s = OpenCC("t2s")
+    assert sum(t2s.convert(e.text) != e.text for e in corpus) >= 100  # traditional script
+    assert {e.category for e in corpus} == set(Category)
+    assert sum(e.category is Category.NONE for e in corpus) >= 150
+    assert sum(e.priority is Priority.URGENT for e in corpus) >= 100
+
+
+def test_corpus_figures(corpus: list[Example]) -> None:
+    report = evaluate(corpus, default_classifier())
+    assert report["accuracy"] >= 0.95, report["errors"]
+    assert report["urgent_recall"] >= 0.97, report["errors"]
+    for name, row in report["per_category"].items():
+        assert row["precision"] >= 0.9 and row["recall"] >= 0.9, (name, row)
+
+
+def test_holdout_floor() -> None:
+    """Messages never used to tune the dictionary (blind: accuracy 0.714, urgent recall 0.75).
+
+    A floor against regressions, not a target: do not tune the dictionary on these messages;
+    move them into corpus.tsv and write a fresh hold-out set instead.
+    """
+    report = evaluate(load_corpus(HOLDOUT), default_classifier())
+    assert report["accuracy"] >= 0.65, report["errors"]
+    assert report["urgent_recall"] >= 0.65, report["errors"]
+
+
+@pytest.mark.parametrize(
+    ("path", "messages", "traditional", "urgent", "shared"),
+    # holdout2 shares one short message with corpus.tsv by coincidence (单元门的闭门器坏了…);
+    # it was kept because the blind figure was measured with it.
+    [(HOLDOUT2, 150, 40, 40, 1), (HOLDOUT3, 120, 30, 35, 0)],
+)
+def test_later_holdout_shape(
+    path: Path, messages: int, traditional: int, urgent: int, shared: int
+) -> None:
+    examples = load_corpus(path)
+    assert len(examples) >= messages
+    assert len({e.text for e in examples}) == len(examples)
+    known = {e.text for e in load_corpus(CORPUS)} | {e.text for e in load_corpus(HOLDOUT)}
+    assert len({e.text for e in examples} & known) <= shared
+    t2s = OpenCC("t2s")
+    assert sum(t2s.convert(e.text) != e.text for e in examples) >= traditional
+    assert {e.category for e in examples} == set(Category)
+    assert sum(e.priority is Priority.URGENT for e in examples) >= urgent
+
+
+def test_holdout2_floor() -> None:
+    """holdout2.tsv: blind 0.818 / urgent recall 0.808 with the old dictionary; the pair rules
+    and term families were then developed against it (0.976 / 1.0 afterwards, in-sample).
+
+    A floor against regressions, not a target.
+    """
+    report = evaluate(load_corpus(HOLDOUT2), default_classifier())
+    assert report["accuracy"] >= 0.93, report["errors"]
+    assert report["urgent_recall"] >= 0.95, report["errors"]
+
+
+def test_holdout3_floor() -> None:
+    """holdout3.tsv: written after the pair rules, measured once (blind: accuracy 0.739,
+    urgent recall 0.610) and never used for tuning.
+
+    A floor against regressions, not a target: do not tune on these messages; move them into
+    corpus.tsv and write a fresh hold-out set instead.
+    """
+    report = evaluate(load_corpus(HOLDOUT3), default_classifier())
+    assert report["accuracy"] >= 0.70, report["errors"]
+    assert report["urgent_recall"] >= 0.57, report["errors"]
+
+
+def test_evaluate_command_prints_json_last(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(CORPUS)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("messages")
+    figures = json.loads(lines[-1])
+    assert {"accuracy", "urgent_recall", "per_category"} <= figures.keys()
+    assert set(figures["per_category"]["repair"]) == {"precision", "recall", "support"}
+
+
+def test_classification_is_fast(corpus: list[Example]) -> None:
+    """A loose sanity bound; bench/classify.py measures real throughput."""
+    classifier = default_classifier()
+    texts = [e.text for e in corpus] * 3
+    started = time.perf_counter()
+    for text in texts:
+        classifier.classify(text)
+    assert (time.perf_counter() - started) / len(texts) < 0.001
