@@ -19,6 +19,7 @@ from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from core.config import Settings
 from handlers import get_routers
+from outbox.courier import Courier
 
 # Updates the bot must hear even before any handler asks for them.
 BASE_UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
@@ -56,6 +57,7 @@ def build_dispatcher(
     clock: Clock,
     notifier: Notifier,
     broadcasts: BroadcastEngine,
+    courier: Courier,
 ) -> Dispatcher:
     dp = Dispatcher(
         settings=settings,
@@ -65,8 +67,9 @@ def build_dispatcher(
         policy=ticket_policy(settings.tickets),
         notifier=notifier,
         broadcasts=broadcasts,
+        courier=courier,
     )
-    dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock))
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock, courier.wake))
     dp.update.outer_middleware(AuditMiddleware(session_factory, clock))  # after: uses its session
     dp.include_routers(*get_routers())
     return dp

@@ -24,9 +24,18 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    """One transaction per update: the handler's changes, the messages it wrote to the outbox
+    and the inbox's `done` mark commit together; then the courier is woken to send them."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        committed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._factory = session_factory
         self._clock = clock
+        self._committed = committed
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with session_scope(self._factory) as session:
@@ -35,7 +44,8 @@ class DbSessionMiddleware(BaseMiddleware):
             inbox_id = data.get("inbox_id")
             if inbox_id is not None:
                 await mark(session, inbox_id, InboxStatus.done, self._clock)
-            return result
+        self._committed()
+        return result
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,13 @@ from bot.policy import ticket_policy
 from bot.polling import poll
 from bot.webhook import WebhookReceiver, webhook_app
 from broadcasts import BroadcastEngine, EngineConfig
+from channels.telegram.channel import TelegramChannel
 from channels.telegram.sender import AiogramSender
 from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory
+from outbox.courier import Courier
+from tickets.delivery import TicketHooks
 from tickets.escalation import sweep
 
 log = logging.getLogger("gridbot.runtime")
@@ -58,8 +61,21 @@ class BotRuntime:
             now=self.clock.now,
             limiter=self.budget,
         )
+        # One way out: every single message is an outbox row, sent after its commit by this.
+        self.courier = Courier(
+            self.session_factory,
+            TelegramChannel(self.bot),
+            now=self.clock.now,
+            limiter=self.budget,
+            hooks=TicketHooks(),
+        )
         self.dp: Dispatcher = build_dispatcher(
-            settings, self.session_factory, self.clock, self.notifier, self.broadcasts
+            settings,
+            self.session_factory,
+            self.clock,
+            self.notifier,
+            self.broadcasts,
+            self.courier,
         )
         self.inbox = Inbox(self.session_factory, self.dp, self.bot, self.clock)
         # Scheduled broadcasts: a date job each (bot/broadcast_jobs.py); handlers add them.
@@ -91,6 +107,7 @@ class BotRuntime:
         self.digest.schedule(self.scheduler)  # daily at [stats] digest_time
         self.scheduler.start()
         self._tasks.append(asyncio.create_task(self._serve_broadcasts(), name="broadcasts"))
+        self._tasks.append(asyncio.create_task(self._serve_courier(), name="courier"))
         self._tasks.append(asyncio.create_task(self.digest.catch_up(), name="digest"))
 
     async def _serve_broadcasts(self) -> None:
@@ -101,6 +118,15 @@ class BotRuntime:
             except Exception:
                 log.exception("broadcast engine stopped unexpectedly; restarting in 5 s")
                 await asyncio.sleep(5)
+
+    async def _serve_courier(self) -> None:
+        """Deliver the outbox until stopped; a crash of the loop is logged and it restarts."""
+        while not self._stop.is_set():
+            try:
+                await self.courier.serve(self._stop)
+            except Exception:
+                log.exception("courier stopped unexpectedly; restarting in 1 s")
+                await asyncio.sleep(1)
 
     async def digest_once(self) -> int:
         """Today's digest to whoever has not had it (the cron job and the start call this)."""

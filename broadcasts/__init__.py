@@ -13,18 +13,6 @@ from broadcasts.engine import BroadcastEngine, EngineConfig, run_broadcasts
 from broadcasts.limiter import RateLimiter
 from broadcasts.personalize import preview
 from broadcasts.progress import Progress, ProgressCallback
-from broadcasts.sender import (
-    BadRequest,
-    Button,
-    Buttons,
-    Forbidden,
-    Migrated,
-    RetryAfter,
-    Sender,
-    SendError,
-    SendResult,
-    Transient,
-)
 from broadcasts.service import (
     BroadcastError,
     BroadcastFigures,
@@ -41,6 +29,18 @@ from broadcasts.service import (
     recover_in_flight,
 )
 from broadcasts.split import plan_messages, split_text
+from channels.port import (
+    BadRequest,
+    Button,
+    Buttons,
+    Forbidden,
+    Migrated,
+    RetryAfter,
+    Sender,
+    SendError,
+    SendResult,
+    Transient,
+)
 
 __all__ = [
     "BadRequest",

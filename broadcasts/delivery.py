@@ -1,5 +1,5 @@
 """Delivering one outbox row: its copy's steps in order, one rate-limit slot per platform call,
-with the platform's answers handled as broadcasts/sender.py says.
+with the platform's answers handled as channels/port.py says.
 
 The row is claimed (committed `sending`) inside the first slot, before the first call. A 429
 pauses every sender and retries; a 403 marks the group inactive and fails the row; a
@@ -25,8 +25,8 @@ from broadcasts.counting import INACTIVE_REASON
 from broadcasts.jobs import MOVED, Job
 from broadcasts.limiter import RateLimiter
 from broadcasts.outbox import OutboxWriter, Outcome
-from broadcasts.sender import BadRequest, Forbidden, Migrated, RetryAfter, Sender, SendError
 from broadcasts.steps import Step, perform
+from channels.port import BadRequest, Forbidden, Migrated, RetryAfter, Sender, SendError
 from models.broadcasts import DeliveryStatus
 from models.group_service import follow_migration
 from models.groups import Group

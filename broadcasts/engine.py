@@ -39,8 +39,8 @@ from broadcasts.limiter import Monotonic, RateLimiter, Sleep
 from broadcasts.loop import run_loop
 from broadcasts.progress import Progress, ProgressCallback, ProgressHub
 from broadcasts.reporting import BroadcastReport, broadcast_report
-from broadcasts.sender import Sender
 from broadcasts.tracking import Books
+from channels.port import Sender
 from models.base import utcnow
 
 log = logging.getLogger("gridbot.broadcasts")

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from broadcasts.errors import BroadcastError
-from broadcasts.sender import Button, Buttons
 from broadcasts.split import CAPTION_LIMIT, cut_once, plan_messages, split_text
 from broadcasts.steps import Action, Step, send_photo, send_text
+from channels.port import Button, Buttons
 from models.broadcasts import Broadcast, BroadcastKind, EditMode
 from templates import render
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from broadcasts.sender import BadRequest, Buttons, Sender
+from channels.port import BadRequest, Buttons, Sender
 
 
 class Action(enum.StrEnum):
@@ -54,7 +54,7 @@ def send_photo(
 
 
 async def perform(sender: Sender, step: Step, chat_id: int) -> StepResult:
-    """Run one step; platform errors propagate (broadcasts/sender.py) except the harmless ones:
+    """Run one step; platform errors propagate (channels/port.py) except the harmless ones:
     a message already deleted counts as deleted, a refused unpin is only noted."""
     action = step.action
     if action is Action.send_text:

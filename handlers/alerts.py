@@ -127,7 +127,7 @@ async def on_alert_button(
     await query.answer()
     # Staff keep a message: the follow-up commands and the 已找到 button, or the time it took.
     markup = alert_keyboard(number, "found") if action == "confirm" else None
-    await send(bot, user, text, reply_markup=markup)
+    send(session, user, text, reply_markup=markup)
 
 
 async def cmd_alert(
@@ -145,7 +145,7 @@ async def cmd_alert(
     name = command.command.lower()
     parsed = ticket_args(command, needs_text=name == "alert_update")
     if parsed is None:
-        await reply(message, render("ticket_usage", usage=USAGE[name]))
+        reply(session, message, render("ticket_usage", usage=USAGE[name]))
         return
     (number, text), user, now = parsed, message.from_user.id, clock.now()
     texts = texts_for(settings)
@@ -155,10 +155,12 @@ async def cmd_alert(
         else:
             done = await update_alert(session, number, user, text, texts, now)
     except AlertRefused as refused:
-        await reply(message, render("alert_refused", reason=refused.reason.value, number=number))
+        reply(
+            session, message, render("alert_refused", reason=refused.reason.value, number=number)
+        )
         return
     await _finish(done, session, notifier, broadcasts, now)
-    await reply(message, await _answer(session, name if name == "found" else "update", done))
+    reply(session, message, await _answer(session, name if name == "found" else "update", done))
 
 
 def get_router() -> Router:

@@ -44,10 +44,10 @@ async def cmd_broadcast(message: Message, session: AsyncSession, state: FSMConte
         return
     choices = await target_choices(session, message.from_user.id)
     if not choices:
-        await reply(message, render("broadcast_refused", reason="role"))
+        reply(session, message, render("broadcast_refused", reason="role"))
         return
     await state.clear()
-    await reply(message, render("broadcast_choose"), reply_markup=target_keyboard(choices))
+    reply(session, message, render("broadcast_choose"), reply_markup=target_keyboard(choices))
 
 
 async def on_target(
@@ -72,13 +72,13 @@ async def on_text(message: Message, session: AsyncSession, state: FSMContext) ->
     data = await state.get_data()
     node = await session.get(Node, data["node_id"])
     if node is None or (not text.strip() and photo is None):
-        await reply(message, render("broadcast_cancelled"))
+        reply(session, message, render("broadcast_cancelled"))
         await state.clear()
         return
     try:
         shown = await preview(session, text, data["node_id"])
     except BroadcastError as exc:  # a bad {{ template }}: say what, and ask again
-        await reply(message, render("broadcast_text_refused", error=str(exc)))
+        reply(session, message, render("broadcast_text_refused", error=str(exc)))
         return
     active, inactive = await target_counts(session, node)
     await state.update_data(text=text, photo=photo)
@@ -91,7 +91,7 @@ async def on_text(message: Message, session: AsyncSession, state: FSMContext) ->
         active=active,
         inactive=inactive,
     )
-    await reply(message, page, reply_markup=confirm_keyboard(data["pin"], data["read"]))
+    reply(session, message, page, reply_markup=confirm_keyboard(data["pin"], data["read"]))
 
 
 async def on_choice(
@@ -120,7 +120,7 @@ async def on_choice(
     if action == "schedule":
         await state.set_state(Draft.when)
         await query.answer()
-        await send(bot, query.from_user.id, render("broadcast_ask_time"))
+        send(session, query.from_user.id, render("broadcast_ask_time"))
         return
     await state.clear()
     if action != "send" or "text" not in data:
@@ -144,9 +144,9 @@ async def on_stale_choice(query: CallbackQuery) -> None:
     await query.answer(render("broadcast_stale"), show_alert=True)
 
 
-async def cmd_cancel(message: Message, state: FSMContext) -> None:
+async def cmd_cancel(message: Message, state: FSMContext, session: AsyncSession) -> None:
     await state.clear()
-    await reply(message, render("broadcast_cancelled"))
+    reply(session, message, render("broadcast_cancelled"))
 
 
 def get_router() -> Router:

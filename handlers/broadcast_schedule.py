@@ -43,17 +43,19 @@ async def on_when(
         at = parse_send_time(message.text or "", now, zone)
     except SendTimeError as exc:
         shown_now = now.astimezone(zone).strftime(SHOWN_TIME)
-        await reply(message, render("broadcast_time_refused", problem=exc.problem, now=shown_now))
+        reply(
+            session, message, render("broadcast_time_refused", problem=exc.problem, now=shown_now)
+        )
         return
     data = await state.get_data()
     await state.clear()
     try:
         created = await create_draft(session, message.from_user.id, data, now, scheduled_at=at)
     except BroadcastError as exc:
-        await reply(message, render("broadcast_text_refused", error=str(exc)))
+        reply(session, message, render("broadcast_text_refused", error=str(exc)))
         return
     if created is None or created.id is None:
-        await reply(message, render("broadcast_refused", reason="scope"))
+        reply(session, message, render("broadcast_refused", reason="scope"))
         return
     await session.commit()
     if scheduled_sends is not None:
@@ -63,7 +65,7 @@ async def on_when(
     text = render(
         "broadcast_scheduled", id=created.id, at=shown, path=data["path"], total=created.total
     )
-    await reply(message, text)
+    reply(session, message, text)
 
 
 async def create_draft(

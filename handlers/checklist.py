@@ -56,7 +56,7 @@ async def cmd_checklist(
     if person is None:
         return
     if not settings.work.checklist:
-        await reply(message, render("work_checklist_none", reason="no_items"))
+        reply(session, message, render("work_checklist_none", reason="no_items"))
         return
     words = (command.args or "").strip()
     nodes = await role_nodes(session, person, [RoleKind.grid_worker])
@@ -65,16 +65,16 @@ async def cmd_checklist(
             node, _rest = await pick_node(session, person, words, "work_refused", "checklist")
         except Refused as refused:
             audit.refused(refused.reason)
-            await reply(message, refused.text)
+            reply(session, message, refused.text)
             return
         nodes = [node]
     nodes = [node for node in nodes if node.level in GRID_LEVELS]
     if not nodes:
-        await reply(message, render("work_checklist_none", reason="no_grid"))
+        reply(session, message, render("work_checklist_none", reason="no_grid"))
         return
     for node in nodes:
         text, markup = await _card(session, node, settings, clock)
-        await reply(message, text, reply_markup=markup)
+        reply(session, message, text, reply_markup=markup)
 
 
 async def on_done(

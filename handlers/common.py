@@ -1,18 +1,18 @@
-"""Small helpers shared by handlers: send without letting a platform error undo the domain work."""
+"""Small helpers shared by handlers: argument parsing, and answers written to the outbox (sent by
+the courier after the update's transaction commits, never before)."""
 
 from __future__ import annotations
 
-import logging
 import re
-from typing import Any
 
-from aiogram import Bot
 from aiogram.filters import CommandObject
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.telegram.sending import Refused, send_text
-
-log = logging.getLogger("gridbot.send")
+from channels.telegram.channel import buttons_of
+from models.outgoing import OutgoingMessage, Priority
+from outbox.write import edit as outbox_edit
+from outbox.write import say
 
 GROUP_CHATS = frozenset({"group", "supergroup"})
 TICKET_NUMBER = re.compile(r"^#?(\d{1,12})$")
@@ -28,18 +28,63 @@ def ticket_args(command: CommandObject, needs_text: bool) -> tuple[int, str] | N
     return int(match.group(1)), text
 
 
-async def send(bot: Bot, chat_id: int, text: str, **kwargs: Any) -> Message | None:
-    """Send a message; a refusal from the platform is logged, never raised into the handler."""
-    try:
-        return await send_text(bot, chat_id, text, **kwargs)
-    except Refused as exc:
-        log.warning("chat %s refused a message: %s", chat_id, exc)
-        return None
+def send(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_to_message_id: int | None = None,
+    priority: Priority = Priority.reply,
+    purpose: str | None = None,
+    ref_id: int | None = None,
+) -> OutgoingMessage:
+    """Queue a message in the update's transaction; the courier sends it after the commit."""
+    return say(
+        session,
+        chat_id,
+        text,
+        buttons=buttons_of(reply_markup),
+        reply_to=reply_to_message_id,
+        priority=priority,
+        purpose=purpose,
+        ref_id=ref_id,
+    )
 
 
-async def reply(message: Message, text: str, **kwargs: Any) -> Message | None:
-    if message.bot is None:
-        raise RuntimeError("message is not bound to a bot")
-    return await send(
-        message.bot, message.chat.id, text, reply_to_message_id=message.message_id, **kwargs
+def reply(
+    session: AsyncSession,
+    message: Message,
+    text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    purpose: str | None = None,
+    ref_id: int | None = None,
+) -> OutgoingMessage:
+    """Answer `message` in its chat (as a reply), after the update's commit."""
+    return send(
+        session,
+        message.chat.id,
+        text,
+        reply_markup=reply_markup,
+        reply_to_message_id=message.message_id,
+        purpose=purpose,
+        ref_id=ref_id,
+    )
+
+
+def edit(
+    session: AsyncSession,
+    message: Message,
+    text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> OutgoingMessage:
+    """Replace the text (and buttons) of a message the bot sent, after the commit."""
+    return outbox_edit(
+        session,
+        message.chat.id,
+        text,
+        message_id=message.message_id,
+        buttons=buttons_of(reply_markup),
     )

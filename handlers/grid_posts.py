@@ -40,7 +40,7 @@ async def cmd_post(
     person = await staff_person(session, message.from_user.id) if message.from_user else None
     if person is None or not await role_nodes(session, person, WORKER):
         audit.refused("not_worker")
-        await reply(message, render("grid_post_refused", reason="not_worker"))
+        reply(session, message, render("grid_post_refused", reason="not_worker"))
         return
     words = (command.args or "").strip()
     try:
@@ -55,7 +55,7 @@ async def cmd_post(
             raise Refused(reason, render("grid_post_refused", reason=reason, code=grid.code))
     except Refused as refused:
         audit.refused(refused.reason)
-        await reply(message, refused.text)
+        reply(session, message, refused.text)
         return
     assert grid.id is not None
     body = render("grid_post_text", worker=person.name, grid=grid.name, text=literal(text))

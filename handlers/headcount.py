@@ -69,23 +69,23 @@ async def cmd_headcount(
     numbers = [w for w in words if NUMBER.match(w)]
     codes = [w for w in words if not NUMBER.match(w)]
     if len(numbers) > 1 or len(codes) > 1:
-        await reply(message, render("headcount_usage"))
+        reply(session, message, render("headcount_usage"))
         return
     tz, now = district_tz(settings), clock.now()
     try:
         grid = await _grid(session, person, codes[0] if codes else "", settings, clock)
     except Refused as refused:
         audit.refused(refused.reason)
-        await reply(message, refused.text)
+        reply(session, message, refused.text)
         return
     if not numbers:  # the button flow: a keypad for the grid
         rounds = await hc.todays_rounds(session, now, tz, over=grid)
         if not rounds:
             audit.refused("no_round")
-            await reply(message, render("headcount_refused", reason="no_round", grid=grid.name))
+            reply(session, message, render("headcount_refused", reason="no_round", grid=grid.name))
             return
         text, markup = await prompt_card(session, rounds[0], grid, 0, now, tz)
-        await reply(message, text, reply_markup=markup)
+        reply(session, message, text, reply_markup=markup)
         return
     await _answer(message, session, person, grid, int(numbers[0]), clock, settings, audit)
 
@@ -102,9 +102,9 @@ async def _answer(
 ) -> None:
     if not await hc.answer(session, grid, person, count, clock.now(), district_tz(settings)):
         audit.refused("no_round")
-        await reply(message, render("headcount_refused", reason="no_round", grid=grid.name))
+        reply(session, message, render("headcount_refused", reason="no_round", grid=grid.name))
         return
-    await reply(message, render("headcount_answered", grid=grid.name, count=count))
+    reply(session, message, render("headcount_answered", grid=grid.name, count=count))
 
 
 async def on_key(

@@ -38,13 +38,13 @@ async def cmd_open(
         return
     if not await role_nodes(session, person, OPENERS):
         audit.refused("not_opener")
-        await reply(message, render("headcount_refused", reason="not_opener"))
+        reply(session, message, render("headcount_refused", reason="not_opener"))
         return
     words = (command.args or "").split()
     times = [m for m in (HHMM.match(w) for w in words) if m]
     codes = [w for w in words if not HHMM.match(w)]
     if len(times) > 1 or len(codes) > 1:
-        await reply(message, render("headcount_refused", reason="usage_open"))
+        reply(session, message, render("headcount_refused", reason="usage_open"))
         return
     tz, now = district_tz(settings), clock.now()
     hhmm = f"{int(times[0][1]):02d}:{times[0][2]}" if times else settings.work.headcount_deadline
@@ -60,13 +60,13 @@ async def cmd_open(
         )
     except Refused as refused:
         audit.refused(refused.reason)
-        await reply(message, refused.text)
+        reply(session, message, refused.text)
         return
     deadline = hc.deadline_today(now, tz, hhmm)
     if deadline <= now:
         audit.refused("past_deadline")
         late = render("headcount_refused", reason="past_deadline", deadline=hhmm, code=node.code)
-        await reply(message, late)
+        reply(session, message, late)
         return
     held, new = await hc.open_round(session, node, person, now, tz, deadline)
     opened = render(
@@ -76,7 +76,7 @@ async def cmd_open(
         grids=len(await counting_grids(session, node)),
         deadline=f"{held.deadline_at.astimezone(tz):%H:%M}",
     )
-    await reply(message, opened)
+    reply(session, message, opened)
 
 
 async def cmd_status(
@@ -94,17 +94,17 @@ async def cmd_status(
     view = await node_by_code(session, code) if code else (await role_nodes(session, person))[0]
     if view is None or not await covers(session, person, view):
         audit.refused("scope")
-        await reply(message, render("headcount_refused", reason="scope", code=code))
+        reply(session, message, render("headcount_refused", reason="scope", code=code))
         return
     tz = district_tz(settings)
     held = await hc.status_round(session, view, clock.now(), tz)
     if held is None:
         path = path_text(await ancestors_and_self(session, view))
-        await reply(message, render("headcount_refused", reason="no_status", path=path))
+        reply(session, message, render("headcount_refused", reason="no_status", path=path))
         return
     if held.node_id not in lineage_ids(view.lineage):  # a round inside the view: show its node
         view = await session.get(Node, held.node_id) or view
-    await reply(message, await status_card(session, held, view, tz))
+    reply(session, message, await status_card(session, held, view, tz))
 
 
 def get_router() -> Router:

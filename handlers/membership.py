@@ -26,7 +26,7 @@ async def on_bot_added(
     log.info("bot added to chat %s (%s)", group.chat_id, group.title)
     if group.node_id is None:
         me = await bot.me()
-        await send(bot, event.chat.id, render("greeting", bot_name=me.first_name))
+        send(session, event.chat.id, render("greeting", bot_name=me.first_name))
 
 
 async def on_bot_removed(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:

@@ -73,11 +73,11 @@ async def cmd_scheduled(message: Message, session: AsyncSession, settings: Setti
     if message.from_user is None:
         return
     if not await scopes(session, message.from_user.id):
-        await reply(message, render("broadcast_refused", reason="role"))
+        reply(session, message, render("broadcast_refused", reason="role"))
         return
     zone = ZoneInfo(settings.tickets.timezone)
     text, markup = await scheduled_list(session, message.from_user.id, zone)
-    await reply(message, text, reply_markup=markup)
+    reply(session, message, text, reply_markup=markup)
 
 
 async def on_unschedule(
@@ -117,15 +117,15 @@ async def cmd_cancel_broadcast(
         return
     number = broadcast_number(command)
     if number is None:
-        await reply(message, render("ticket_usage", usage=USAGE["cancel_broadcast"]))
+        reply(session, message, render("ticket_usage", usage=USAGE["cancel_broadcast"]))
         return
     if not await scopes(session, message.from_user.id):
-        await reply(message, render("broadcast_refused", reason="role"))
+        reply(session, message, render("broadcast_refused", reason="role"))
         return
     done = await cancel_for(session, message.from_user.id, number, clock.now())
     await _after_cancel(session, done.outcome, number, broadcasts, scheduled_sends)
     text = render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
-    await reply(message, text)
+    reply(session, message, text)
 
 
 async def _after_cancel(
@@ -151,17 +151,19 @@ async def cmd_broadcast_report(
         return
     number = broadcast_number(command)
     if number is None:
-        await reply(message, render("ticket_usage", usage=USAGE["broadcast_report"]))
+        reply(session, message, render("ticket_usage", usage=USAGE["broadcast_report"]))
         return
     if not await scopes(session, message.from_user.id):
-        await reply(message, render("broadcast_refused", reason="role"))
+        reply(session, message, render("broadcast_refused", reason="role"))
         return
     access, broadcast = await visible_broadcast(session, message.from_user.id, number)
     if broadcast is None or broadcast.id is None:
-        await reply(message, render("broadcast_not_found", reason=access, what="群发", id=number))
+        reply(
+            session, message, render("broadcast_not_found", reason=access, what="群发", id=number)
+        )
         return
     zone = ZoneInfo(settings.tickets.timezone)
-    await reply(message, await report_text(session, broadcast.id, zone))
+    reply(session, message, await report_text(session, broadcast.id, zone))
 
 
 def get_router() -> Router:

@@ -47,13 +47,15 @@ async def cmd_poll(message: Message, session: AsyncSession, state: FSMContext) -
         return
     choices = await target_choices(session, message.from_user.id)
     if not choices:
-        await reply(message, render("poll_refused", reason="role"))
+        reply(session, message, render("poll_refused", reason="role"))
         return
     if message.chat.type != "private":
-        await reply(message, render("poll_refused", reason="private"))
+        reply(session, message, render("poll_refused", reason="private"))
         return
     await state.clear()
-    await reply(message, render("broadcast_choose"), reply_markup=target_keyboard(choices, True))
+    reply(
+        session, message, render("broadcast_choose"), reply_markup=target_keyboard(choices, True)
+    )
 
 
 async def on_target(
@@ -76,19 +78,19 @@ async def on_question(message: Message, session: AsyncSession, state: FSMContext
     try:
         await preview(session, question, (await state.get_data())["node_id"])
     except BroadcastError as exc:  # a bad {{ template }}: say what, and ask again
-        await reply(message, render("broadcast_text_refused", error=str(exc)))
+        reply(session, message, render("broadcast_text_refused", error=str(exc)))
         return
     await state.update_data(question=question)
     await state.set_state(PollDraft.options)
-    await reply(message, render("poll_ask_options", defaults=DEFAULT_OPTIONS))
+    reply(session, message, render("poll_ask_options", defaults=DEFAULT_OPTIONS))
 
 
-async def on_options(message: Message, state: FSMContext) -> None:
+async def on_options(message: Message, state: FSMContext, session: AsyncSession) -> None:
     """The options, one per line (or 默认); refused with the reason and asked again if bad."""
     try:
         options = parse_options(message.text or "")
     except OptionsError as exc:
-        await reply(message, render("poll_options_refused", problem=exc.problem))
+        reply(session, message, render("poll_options_refused", problem=exc.problem))
         return
     data = await state.update_data(options=options)
     await state.set_state(PollDraft.confirm)
@@ -99,7 +101,7 @@ async def on_options(message: Message, state: FSMContext) -> None:
         path=data["path"],
         active=data["active"],
     )
-    await reply(message, preview, reply_markup=poll_confirm_keyboard())
+    reply(session, message, preview, reply_markup=poll_confirm_keyboard())
 
 
 async def on_confirm(
@@ -140,7 +142,7 @@ async def on_confirm(
     broadcasts.notify()
     await query.answer()
     assert created.id is not None
-    await send(bot, query.from_user.id, render("poll_sent", id=created.id, total=created.total))
+    send(session, query.from_user.id, render("poll_sent", id=created.id, total=created.total))
     await show_progress(bot, session_factory, query.from_user.id, created.id, created.total)
 
 
@@ -156,29 +158,31 @@ async def cmd_poll_results(
         return
     number = broadcast_number(command)
     if number is None:
-        await reply(message, render("ticket_usage", usage="/poll_results 测评编号"))
+        reply(session, message, render("ticket_usage", usage="/poll_results 测评编号"))
         return
     if not await scopes(session, message.from_user.id):
-        await reply(message, render("poll_refused", reason="role"))
+        reply(session, message, render("poll_refused", reason="role"))
         return
     if message.chat.type != "private":
-        await reply(message, render("poll_refused", reason="private"))
+        reply(session, message, render("poll_refused", reason="private"))
         return
     access, poll = await visible_broadcast(session, message.from_user.id, number)
     if poll is None or poll.id is None or poll.kind is not BroadcastKind.poll:
         reason = access if poll is None else "unknown"
-        await reply(message, render("broadcast_not_found", reason=reason, what="测评", id=number))
+        reply(
+            session, message, render("broadcast_not_found", reason=reason, what="测评", id=number)
+        )
         return
-    await reply(message, await results_text(session, poll.id))
+    reply(session, message, await results_text(session, poll.id))
 
 
-async def on_not_text(message: Message) -> None:
-    await reply(message, render("poll_need_text"))
+async def on_not_text(message: Message, session: AsyncSession) -> None:
+    reply(session, message, render("poll_need_text"))
 
 
-async def cmd_cancel(message: Message, state: FSMContext) -> None:
+async def cmd_cancel(message: Message, state: FSMContext, session: AsyncSession) -> None:
     await state.clear()
-    await reply(message, render("broadcast_cancelled"))
+    reply(session, message, render("broadcast_cancelled"))
 
 
 def get_router() -> Router:

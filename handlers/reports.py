@@ -16,8 +16,9 @@ from handlers.common import GROUP_CHATS, reply
 from models.tree import Node
 from templates import render
 from tickets.alert_consent import offers_phone_consent
+from tickets.delivery import TICKET_REPLY
 from tickets.feedback import rate
-from tickets.opening import Opening, Outcome, Report, remember_reply, report_message
+from tickets.opening import Opening, Outcome, Report, report_message
 from tickets.policy import TicketPolicy
 
 
@@ -56,7 +57,8 @@ async def _handle(
         level = await session.get(Node, opening.route.node.id)
         deadline = policy.deadline(ticket.category, ticket.priority)
         consent = offers_phone_consent(ticket)  # missing person: may the alert show the phone?
-        answer = await reply(
+        reply(
+            session,
             message,
             render(
                 "ticket_opened",
@@ -68,14 +70,14 @@ async def _handle(
                 consent=consent,
             ),
             reply_markup=alert_keyboard(ticket.id or 0, "consent") if consent else None,
+            purpose=TICKET_REPLY,  # replies to this answer join the ticket
+            ref_id=ticket.id,
         )
-        if answer is not None and ticket.id is not None:
-            await remember_reply(session, ticket.id, answer.message_id)
         await notifier.publish(opening.notices, now, session)
     elif opening.outcome is Outcome.added and ticket is not None:
-        await reply(message, render("ticket_added", t=ticket))
+        reply(session, message, render("ticket_added", t=ticket))
     elif opening.outcome is Outcome.linked and ticket is not None:
-        await reply(message, render("ticket_linked", t=ticket))
+        reply(session, message, render("ticket_linked", t=ticket))
     return opening
 
 
@@ -105,7 +107,7 @@ async def cmd_report(
 ) -> None:
     text = (command.args or "").strip()
     if not text or message.from_user is None:
-        await reply(message, render("report_usage"))
+        reply(session, message, render("report_usage"))
         return
     opening = await _handle(
         message,
@@ -117,7 +119,7 @@ async def cmd_report(
         notifier,
     )
     if opening.outcome is Outcome.unbound:
-        await reply(message, render("report_unbound"))
+        reply(session, message, render("report_unbound"))
 
 
 async def on_rating(

@@ -27,11 +27,11 @@ async def cmd_whereami(message: Message, session: AsyncSession) -> None:
     group = await group_by_chat(session, message.chat.id)
     node = await session.get(Node, group.node_id) if group and group.node_id else None
     if node is None:
-        await reply(message, render("whereami", path=None))
+        reply(session, message, render("whereami", path=None))
         return
     path = path_text(await ancestors_and_self(session, node))
     workers = await responsible_workers(session, node)
-    await reply(message, render("whereami", path=path, code=node.code, workers=workers))
+    reply(session, message, render("whereami", path=path, code=node.code, workers=workers))
 
 
 async def cmd_start(message: Message, session: AsyncSession) -> None:
@@ -41,7 +41,7 @@ async def cmd_start(message: Message, session: AsyncSession) -> None:
         {"label": role.kind.label, "path": path}
         for role, path in (await roles_with_paths(session, person) if person else [])
     ]
-    await reply(message, render("start", name=person.name if person else None, roles=roles))
+    reply(session, message, render("start", name=person.name if person else None, roles=roles))
 
 
 async def cmd_help(message: Message, session: AsyncSession, settings: Settings) -> None:
@@ -49,7 +49,9 @@ async def cmd_help(message: Message, session: AsyncSession, settings: Settings) 
     user = message.from_user
     person = await person_by_telegram(session, user.id) if user else None
     audience = audience_of(await roles_of(session, person))
-    await reply(message, render("help", audience=audience.value, handbook=settings.work.handbook))
+    reply(
+        session, message, render("help", audience=audience.value, handbook=settings.work.handbook)
+    )
 
 
 def get_router() -> Router:

@@ -23,7 +23,7 @@ async def cmd_bind(
 ) -> None:
     argument = (command.args or "").strip().split()
     if len(argument) != 1 or message.from_user is None:
-        await reply(message, render("bind_usage"))
+        reply(session, message, render("bind_usage"))
         return
     if await group_by_chat(session, message.chat.id) is None:
         await record_bot_added(
@@ -39,20 +39,20 @@ async def cmd_bind(
             message.from_user.full_name,
             message.chat.id,
         )
-        await reply(message, render("bind_not_allowed", code=argument[0]))
+        reply(session, message, render("bind_not_allowed", code=argument[0]))
         return
     if outcome.node is None:
-        await reply(message, render(f"bind_{outcome.status.value}", code=argument[0]))
+        reply(session, message, render(f"bind_{outcome.status.value}", code=argument[0]))
         return
     path = path_text(await ancestors_and_self(session, outcome.node))
     workers = await responsible_workers(session, outcome.node)
     log.info("chat %s bound to %s by user %s", message.chat.id, outcome.node.code, user_id)
     name = "bind_done" if outcome.status is BindStatus.bound else "bind_unchanged"
-    await reply(message, render(name, path=path, code=outcome.node.code, workers=workers))
+    reply(session, message, render(name, path=path, code=outcome.node.code, workers=workers))
 
 
-async def cmd_bind_private(message: Message) -> None:
-    await reply(message, render("bind_private"))
+async def cmd_bind_private(message: Message, session: AsyncSession) -> None:
+    reply(session, message, render("bind_private"))
 
 
 def get_router() -> Router:

@@ -85,10 +85,10 @@ async def cmd_stats(
         _person, node, period = await _scope(message, command, session, clock, _tz(settings))
     except Refused as refused:
         audit.refused(refused.reason)
-        await reply(message, refused.text)
+        reply(session, message, refused.text)
         return
     report = await build_report(session, node, period, daily=True)
-    await reply(message, report_text(report))
+    reply(session, message, report_text(report))
     png = await asyncio.to_thread(render_png, chart_data(report))
     caption = render("stats_chart", path=report.path, label=period.label)
     try:
@@ -109,7 +109,7 @@ async def cmd_export(
         person, node, period = await _scope(message, command, session, clock, _tz(settings))
     except Refused as refused:
         audit.refused(refused.reason)
-        await reply(message, refused.text)
+        reply(session, message, refused.text)
         return
     roles = await covering_roles(session, person, node)
     masked = not any(role.kind in settings.stats.unmasked_roles for role in roles)
@@ -123,8 +123,10 @@ async def cmd_export(
         log.warning("export not sent to chat %s: %s", message.chat.id, exc)
 
 
-async def in_group(message: Message, command: CommandObject) -> None:
-    await reply(message, render("stats_refused", reason="private", command=f"/{command.command}"))
+async def in_group(message: Message, command: CommandObject, session: AsyncSession) -> None:
+    reply(
+        session, message, render("stats_refused", reason="private", command=f"/{command.command}")
+    )
 
 
 def _tz(settings: Settings) -> ZoneInfo:

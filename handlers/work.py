@@ -41,20 +41,20 @@ async def cmd_log(
         local = clock.now().astimezone(district_tz(settings))
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         entries = await logs_of(session, person, midnight)
-        await reply(message, render("work_log_usage", entries=entries))
+        reply(session, message, render("work_log_usage", entries=entries))
         return
     try:
         node, text = await pick_node(session, person, words, "work_refused", "log", free_text=True)
     except Refused as refused:
         audit.refused(refused.reason)
-        await reply(message, refused.text)
+        reply(session, message, refused.text)
         return
     kind = recognise_kind(text)
     if kind is None:
-        await reply(message, render("work_log_pick", text=text), reply_markup=kind_keyboard())
+        reply(session, message, render("work_log_pick", text=text), reply_markup=kind_keyboard())
         return
     _entry, saved, markup = await _save(session, person, node, kind, text, clock)
-    await reply(message, saved, reply_markup=markup)
+    reply(session, message, saved, reply_markup=markup)
 
 
 async def _save(

@@ -56,7 +56,7 @@ async def staff_or_refuse(
     person = await staff_person(session, message.from_user.id) if message.from_user else None
     if person is None:
         audit.refused("not_staff")
-        await reply(message, render("work_refused", reason="not_staff"))
+        reply(session, message, render("work_refused", reason="not_staff"))
     return person
 
 

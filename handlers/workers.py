@@ -32,7 +32,7 @@ async def cmd_tickets(message: Message, session: AsyncSession) -> None:
     if message.from_user is None:
         return
     found = await tickets_visible_to(session, message.from_user.id)
-    await reply(message, render("ticket_list", tickets=found, title="工单"))
+    reply(session, message, render("ticket_list", tickets=found, title="工单"))
 
 
 Act = Callable[[int, str], Awaitable[actions.Done]]
@@ -50,14 +50,16 @@ async def _run(
 ) -> None:
     if parsed is None:
         audit.refused("usage")
-        await reply(message, render("ticket_usage", usage=USAGE[name]))
+        reply(session, message, render("ticket_usage", usage=USAGE[name]))
         return
     try:
         done = await act(*parsed)
     except ActionRefused as refused:
         audit.refused(refused.reason.name)
-        await reply(
-            message, render("ticket_refused", reason=refused.reason.value, number=parsed[0])
+        reply(
+            session,
+            message,
+            render("ticket_refused", reason=refused.reason.value, number=parsed[0]),
         )
         return
     await notifier.publish(done.notices, clock.now(), session)
@@ -68,7 +70,7 @@ async def _run(
         "transfer": "transferred",
         "escalate": "escalated",
     }[name]
-    await reply(message, render("ticket_action", action=past, t=done.ticket, note=parsed[1]))
+    reply(session, message, render("ticket_action", action=past, t=done.ticket, note=parsed[1]))
 
 
 def _photos(message: Message) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from models.broadcasts import (
 )
 from models.groups import BindToken, Group
 from models.inbox import InboxStatus, InboxUpdate
+from models.outgoing import OutgoingMessage, OutKind, OutStatus
 from models.people import Person, Role, RoleKind
 from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
 from models.tree import Level, Node
@@ -43,6 +44,9 @@ __all__ = [
     "Level",
     "MissingAlert",
     "Node",
+    "OutKind",
+    "OutStatus",
+    "OutgoingMessage",
     "Person",
     "PollAnswer",
     "Rating",

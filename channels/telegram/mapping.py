@@ -1,4 +1,4 @@
-"""Telegram's answers and buttons in the engine's terms: aiogram errors → broadcasts/sender.py
+"""Telegram's answers and buttons in the engine's terms: aiogram errors → channels/port.py
 outcomes, engine `Button`s → an inline keyboard with typed callback data (bot/callbacks.py)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from broadcasts.sender import (
+from channels.port import (
     BadRequest,
     Button,
     Buttons,

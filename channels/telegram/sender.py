@@ -17,14 +17,14 @@ from aiogram import Bot
 from aiogram.methods.base import Response
 from aiogram.types import FSInputFile, InlineKeyboardMarkup, Message
 
-from broadcasts.sender import Buttons, SendResult
+from channels.port import Buttons, SendResult
 from channels.telegram.mapping import call_mapped, keyboard, map_error
 
 __all__ = ["AiogramSender", "keyboard", "map_error"]
 
 
 class AiogramSender:
-    """Implements broadcasts.sender.Sender with an aiogram `Bot`."""
+    """Implements channels.port.Sender with an aiogram `Bot`."""
 
     def __init__(self, bot: Bot, *, disable_notification: bool = False) -> None:
         self.bot = bot

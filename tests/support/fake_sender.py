@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from broadcasts.sender import (
+from channels.port import (
     BadRequest,
     Button,
     Buttons,

@@ -103,3 +103,53 @@ class Sender(Protocol):
     async def delete_message(self, chat_id: int, message_id: int) -> None: ...
 
     async def unpin(self, chat_id: int, message_id: int) -> None: ...
+
+
+# Single messages (the outbox's courier, outbox/courier.py) speak to the same platform through
+# a `MessageChannel`; an adapter states what its platform can do.
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform allows: texts are cut or refused against these, limits set the budget."""
+
+    max_text: int = 4096
+    max_caption: int = 1024
+    edits: bool = True
+    pins: bool = True
+    buttons: bool = True
+    per_second: int = 30
+    per_chat_per_minute: int = 20
+
+
+@dataclass(frozen=True)
+class OutButton:
+    """A button under a single message: its label and an opaque payload the same platform's
+    handlers understand (Telegram: packed typed callback data)."""
+
+    text: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for the channel to deliver: a text, a file, an edit or a delete."""
+
+    kind: Literal["text", "photo", "document", "edit_text", "delete"]
+    chat_id: int
+    text: str | None = None
+    html: bool = True
+    buttons: tuple[tuple[OutButton, ...], ...] = ()
+    reply_to: int | None = None
+    message_id: int | None = None  # the message an edit or delete is about
+    file_name: str | None = None
+    file_data: bytes | None = None
+
+
+class MessageChannel(Protocol):
+    """Delivers one `Outgoing`; returns the platform's message id (0 for edits and deletes),
+    or raises one of the `SendError` outcomes above."""
+
+    capabilities: Capabilities
+
+    async def deliver(self, message: Outgoing) -> int: ...

@@ -1,0 +1,349 @@
+"""The courier: delivers the outbox's committed rows, in order per chat, within the send budget.
+
+Each chat is served by at most one task at a time, so its messages arrive in the order they
+were written; chats do not wait for each other. Outcomes (channels/port.py):
+
+- a 429 (`RetryAfter`) holds back that chat only, for the time the platform asked;
+- a 5xx, timeout or network error (`Transient`) is retried with exponential backoff, at most
+  `max_attempts` times, then the row fails with one ERROR log line;
+- a reply whose original message is gone is sent again without the reply link;
+- a refusal (`Forbidden`) fails the row and tells the hooks (an unreachable person);
+- a group that became a supergroup (`Migrated`) gets the row at its new id.
+
+A row is marked `sending` (committed) before its request leaves; a crash between that and the
+`sent` mark leaves it `sending`, and the next start sends it again, flagged possibly_duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
+
+from broadcasts.limiter import RateLimiter
+from channels.port import (
+    BadRequest,
+    Forbidden,
+    MessageChannel,
+    Migrated,
+    Outgoing,
+    RetryAfter,
+    SendError,
+    Transient,
+)
+from core.db import session_scope
+from models.outgoing import OutgoingMessage, OutKind, OutStatus, Priority
+from outbox.write import decode_buttons
+
+log = logging.getLogger("gridbot.outbox")
+
+Now = Callable[[], datetime]
+REPLY_GONE = ("replied message not found", "message to be replied not found")
+
+
+class Hooks(Protocol):
+    """What the domain does when a row's fate is known (in the courier's own transaction)."""
+
+    async def on_sent(self, session: AsyncSession, row: OutgoingMessage) -> None: ...
+
+    async def on_refused(self, session: AsyncSession, row: OutgoingMessage) -> None: ...
+
+    async def on_migrated(self, session: AsyncSession, old_chat: int, new_chat: int) -> None: ...
+
+
+class NoHooks:
+    async def on_sent(self, session: AsyncSession, row: OutgoingMessage) -> None:
+        return None
+
+    async def on_refused(self, session: AsyncSession, row: OutgoingMessage) -> None:
+        return None
+
+    async def on_migrated(self, session: AsyncSession, old_chat: int, new_chat: int) -> None:
+        return None
+
+
+class Courier:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        channel: MessageChannel,
+        *,
+        now: Now,
+        limiter: RateLimiter | None = None,
+        hooks: Hooks | None = None,
+        concurrency: int = 16,
+        max_attempts: int = 6,
+        poll_seconds: float = 1.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._factory = factory
+        self._channel = channel
+        self._now = now
+        self._limiter = limiter
+        self._hooks: Hooks = hooks or NoHooks()
+        self._concurrency = concurrency
+        self.max_attempts = max_attempts
+        self._poll = poll_seconds
+        self._sleep = sleep
+        self._wake = asyncio.Event()
+        self._busy: dict[int, asyncio.Task[None]] = {}
+        self.sent = 0
+        self.failed = 0
+
+    def wake(self) -> None:
+        """Something was committed: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def recover(self) -> int:
+        """Rows a crash left `sending` go again, flagged as possibly duplicated."""
+        async with session_scope(self._factory) as session:
+            result = await session.execute(
+                update(OutgoingMessage)
+                .where(col(OutgoingMessage.status) == OutStatus.sending)
+                .values(status=OutStatus.pending, possibly_duplicate=True)
+            )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.warning("%d outgoing messages were in flight at a crash: sent again", count)
+        return count
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        await self.recover()
+        while not stop.is_set():
+            self._wake.clear()
+            started = await self.run_once()
+            if started == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wait(stop), self._poll)
+        await self.drain()
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def drain(self) -> None:
+        """Wait for the chats being served now (tests; a clean stop)."""
+        while self._busy:
+            await asyncio.gather(*list(self._busy.values()), return_exceptions=True)
+
+    async def run_once(self) -> int:
+        """Claim due rows of idle chats and start a task per chat; returns the tasks started."""
+        free = self._concurrency - len(self._busy)
+        if free <= 0:
+            return 0
+        batches = await self._claim(free)
+        for chat_id, rows in batches.items():
+            task = asyncio.create_task(self._serve_chat(chat_id, rows), name=f"chat {chat_id}")
+            self._busy[chat_id] = task
+        return len(batches)
+
+    async def deliver_all(self, timeout: float = 10.0) -> None:
+        """Send every due row and wait for it (CLI commands, tests)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if await self.run_once() == 0 and not self._busy:
+                return
+            await self.drain()
+
+    async def _claim(self, limit: int) -> dict[int, list[OutgoingMessage]]:
+        async with session_scope(self._factory) as session:
+            query = (
+                select(OutgoingMessage)
+                .where(
+                    col(OutgoingMessage.status) == OutStatus.pending,
+                    or_(
+                        col(OutgoingMessage.not_before).is_(None),
+                        col(OutgoingMessage.not_before) <= self._now(),
+                    ),
+                )
+                .order_by(col(OutgoingMessage.priority), col(OutgoingMessage.id))
+                .limit(limit * 8)
+            )
+            if self._busy:
+                query = query.where(col(OutgoingMessage.chat_id).not_in(list(self._busy)))
+            rows = list((await session.execute(query)).scalars())
+            batches: dict[int, list[OutgoingMessage]] = {}
+            for row in rows:
+                if row.chat_id in batches or len(batches) < limit:
+                    batches.setdefault(row.chat_id, []).append(row)
+            claimed = [row.id for rows_ in batches.values() for row in rows_]
+            if claimed:
+                await session.execute(
+                    update(OutgoingMessage)
+                    .where(col(OutgoingMessage.id).in_(claimed))
+                    .values(status=OutStatus.sending)
+                )
+            for row in rows:
+                session.expunge(row)
+        for chat_rows in batches.values():
+            chat_rows.sort(key=lambda r: r.id or 0)  # a chat hears things in written order
+        return batches
+
+    async def _serve_chat(self, chat_id: int, rows: list[OutgoingMessage]) -> None:
+        try:
+            for index, row in enumerate(rows):
+                if not await self._deliver(row):
+                    await self._release(rows[index + 1 :])
+                    return
+        except Exception:
+            log.exception("courier: chat %s failed unexpectedly; its rows go back", chat_id)
+            await self._release(rows)
+        finally:
+            self._busy.pop(chat_id, None)
+            self._wake.set()
+
+    async def _deliver(self, row: OutgoingMessage) -> bool:
+        """Send one row and record the outcome; False stops this chat's batch for now."""
+        message = await self._message(row)
+        if message is None:
+            return True
+        try:
+            urgent = row.priority <= Priority.notice
+            async with self._limiter.slot(row.chat_id, urgent=urgent) if self._limiter else (
+                contextlib.nullcontext()
+            ):
+                message_id = await self._channel.deliver(message)
+        except SendError as exc:
+            return await self._failed(row, exc)
+        await self._mark_sent(row, message_id)
+        return True
+
+    async def _message(self, row: OutgoingMessage) -> Outgoing | None:
+        message_id = row.message_id
+        if row.edit_of is not None and message_id is None:
+            async with self._factory() as session:
+                original = await session.get(OutgoingMessage, row.edit_of)
+            if original is None or original.status == OutStatus.failed:
+                await self._finish(row, OutStatus.failed, "the message to edit was never sent")
+                return None
+            if original.sent_message_id is None:
+                await self._retry(row, timedelta(seconds=0.5), row.attempts)
+                return None
+            message_id = original.sent_message_id
+        return Outgoing(
+            kind=row.kind.value,
+            chat_id=row.chat_id,
+            text=row.text,
+            html=row.html,
+            buttons=decode_buttons(row.buttons),
+            reply_to=row.reply_to,
+            message_id=message_id,
+            file_name=row.file_name,
+            file_data=row.file_data,
+        )
+
+    async def _failed(self, row: OutgoingMessage, exc: SendError) -> bool:
+        if isinstance(exc, RetryAfter):
+            await self._retry(row, timedelta(seconds=exc.seconds), row.attempts)
+            return False
+        if isinstance(exc, Migrated):
+            async with session_scope(self._factory) as session:
+                await self._hooks.on_migrated(session, row.chat_id, exc.new_chat_id)
+                await session.execute(
+                    update(OutgoingMessage)
+                    .where(col(OutgoingMessage.chat_id) == row.chat_id)
+                    .values(chat_id=exc.new_chat_id)
+                )
+            row.chat_id = exc.new_chat_id
+            await self._retry(row, timedelta(0), row.attempts)
+            return False
+        if isinstance(exc, BadRequest) and row.reply_to and _reply_gone(exc.reason):
+            row.reply_to = None
+            async with session_scope(self._factory) as session:
+                await session.execute(
+                    update(OutgoingMessage)
+                    .where(col(OutgoingMessage.id) == row.id)
+                    .values(reply_to=None)
+                )
+            return await self._deliver(row)
+        if isinstance(exc, Transient) and row.attempts + 1 < self.max_attempts:
+            delay = timedelta(seconds=min(60.0, 0.5 * 2**row.attempts))
+            await self._retry(row, delay, row.attempts + 1)
+            return False
+        await self._finish(row, OutStatus.failed, exc.reason)
+        if isinstance(exc, Forbidden):
+            log.warning("chat %s refused a message: %s", row.chat_id, exc.reason)
+            async with session_scope(self._factory) as session:
+                await self._hooks.on_refused(session, row)
+            return True  # the chat's other rows meet the same answer one by one
+        log.error(
+            "message %s to chat %s failed for good after %d attempts: %s",
+            row.id,
+            row.chat_id,
+            row.attempts + 1,
+            exc.reason,
+        )
+        return isinstance(exc, BadRequest)
+
+    async def _retry(self, row: OutgoingMessage, delay: timedelta, attempts: int) -> None:
+        async with session_scope(self._factory) as session:
+            await session.execute(
+                update(OutgoingMessage)
+                .where(col(OutgoingMessage.id) == row.id)
+                .values(
+                    status=OutStatus.pending,
+                    not_before=self._now() + delay,
+                    attempts=attempts,
+                )
+            )
+
+    async def _release(self, rows: list[OutgoingMessage]) -> None:
+        ids = [row.id for row in rows]
+        if not ids:
+            return
+        async with session_scope(self._factory) as session:
+            await session.execute(
+                update(OutgoingMessage)
+                .where(
+                    col(OutgoingMessage.id).in_(ids),
+                    col(OutgoingMessage.status) == OutStatus.sending,
+                )
+                .values(status=OutStatus.pending)
+            )
+
+    async def _mark_sent(self, row: OutgoingMessage, message_id: int) -> None:
+        self.sent += 1
+        async with session_scope(self._factory) as session:
+            await session.execute(
+                update(OutgoingMessage)
+                .where(col(OutgoingMessage.id) == row.id)
+                .values(
+                    status=OutStatus.sent,
+                    sent_at=self._now(),
+                    sent_message_id=message_id or None,
+                    file_data=None,  # a sent file need not be kept
+                )
+            )
+            if row.purpose:
+                row.sent_message_id = message_id
+                await self._hooks.on_sent(session, row)
+
+    async def _finish(self, row: OutgoingMessage, status: OutStatus, error: str) -> None:
+        self.failed += 1
+        row.sent_at = self._now()
+        async with session_scope(self._factory) as session:
+            await session.execute(
+                update(OutgoingMessage)
+                .where(col(OutgoingMessage.id) == row.id)
+                .values(status=status, error=error[:1000], sent_at=self._now())
+            )
+
+
+def _reply_gone(reason: str) -> bool:
+    lowered = reason.lower()
+    return any(text in lowered for text in REPLY_GONE)
+
+
+__all__ = ["Courier", "Hooks", "NoHooks", "OutKind"]

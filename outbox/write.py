@@ -1,0 +1,115 @@
+"""Writing messages into the outbox, inside the caller's transaction (nothing is sent here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.port import OutButton
+from models.outgoing import OutgoingMessage, OutKind, Priority
+
+Keyboard = Sequence[Sequence[OutButton]]
+
+
+def encode_buttons(buttons: Keyboard | None) -> str | None:
+    if not buttons:
+        return None
+    return json.dumps(
+        [[{"text": b.text, "data": b.data} for b in row] for row in buttons],
+        ensure_ascii=False,
+    )
+
+
+def decode_buttons(raw: str | None) -> tuple[tuple[OutButton, ...], ...]:
+    if not raw:
+        return ()
+    return tuple(tuple(OutButton(b["text"], b["data"]) for b in row) for row in json.loads(raw))
+
+
+def say(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    buttons: Keyboard | None = None,
+    reply_to: int | None = None,
+    html: bool = True,
+    priority: Priority = Priority.reply,
+    purpose: str | None = None,
+    ref_id: int | None = None,
+    person_id: int | None = None,
+) -> OutgoingMessage:
+    """A text for `chat_id`, sent once the caller's transaction commits."""
+    row = OutgoingMessage(
+        chat_id=chat_id,
+        text=text,
+        html=html,
+        buttons=encode_buttons(buttons),
+        reply_to=reply_to,
+        priority=int(priority),
+        purpose=purpose,
+        ref_id=ref_id,
+        person_id=person_id,
+    )
+    session.add(row)
+    return row
+
+
+def send_file(
+    session: AsyncSession,
+    chat_id: int,
+    data: bytes,
+    file_name: str,
+    *,
+    caption: str | None = None,
+    photo: bool = False,
+    priority: Priority = Priority.reply,
+) -> OutgoingMessage:
+    """A document (or a photo) with an optional caption, sent after the commit."""
+    row = OutgoingMessage(
+        chat_id=chat_id,
+        kind=OutKind.photo if photo else OutKind.document,
+        text=caption,
+        file_name=file_name,
+        file_data=data,
+        priority=int(priority),
+    )
+    session.add(row)
+    return row
+
+
+def edit(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    message_id: int | None = None,
+    edit_of: OutgoingMessage | None = None,
+    buttons: Keyboard | None = None,
+    html: bool = True,
+    priority: Priority = Priority.reply,
+) -> OutgoingMessage:
+    """Replace a sent message's text: one the platform named (`message_id`) or one this
+    outbox sends (`edit_of`; delivered after that row, whose message id it then takes)."""
+    if (message_id is None) == (edit_of is None):
+        raise ValueError("an edit names exactly one message")
+    row = OutgoingMessage(
+        chat_id=chat_id,
+        kind=OutKind.edit_text,
+        text=text,
+        html=html,
+        buttons=encode_buttons(buttons),
+        message_id=message_id,
+        edit_of=edit_of.id if edit_of is not None else None,
+        priority=int(priority),
+    )
+    session.add(row)
+    return row
+
+
+def delete(session: AsyncSession, chat_id: int, message_id: int) -> OutgoingMessage:
+    row = OutgoingMessage(chat_id=chat_id, kind=OutKind.delete, message_id=message_id)
+    session.add(row)
+    return row
