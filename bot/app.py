@@ -10,7 +10,6 @@ from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.middlewares import AuditMiddleware, DbSessionMiddleware
-from bot.notifier import Notifier
 from bot.policy import ticket_policy
 from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
 from channels.telegram.sending import attach_budget
@@ -19,6 +18,7 @@ from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from core.config import Settings
 from handlers import get_routers
+from handlers.notices import Notifier
 from outbox.courier import Courier
 
 # Updates the bot must hear even before any handler asks for them.
@@ -69,7 +69,12 @@ def build_dispatcher(
         broadcasts=broadcasts,
         courier=courier,
     )
-    dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock, courier.wake))
+
+    def committed() -> None:  # what an update wrote may be sent now
+        courier.wake()
+        broadcasts.notify()
+
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock, committed))
     dp.update.outer_middleware(AuditMiddleware(session_factory, clock))  # after: uses its session
     dp.include_routers(*get_routers())
     return dp

@@ -38,13 +38,17 @@ class DbSessionMiddleware(BaseMiddleware):
         self._committed = committed
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        after_commit: list[Callable[[], None]] = []
         async with session_scope(self._factory) as session:
             data["session"] = session
+            data["after_commit"] = after_commit
             result = await handler(event, data)
             inbox_id = data.get("inbox_id")
             if inbox_id is not None:
                 await mark(session, inbox_id, InboxStatus.done, self._clock)
         self._committed()
+        for action in after_commit:
+            action()
         return result
 
 

@@ -17,16 +17,17 @@ from bot.broadcast_jobs import ScheduledSends
 from bot.digest_job import DigestJob
 from bot.headcount_prompts import deliver_headcount
 from bot.inbox import Inbox
-from bot.notifier import Notifier
 from bot.policy import ticket_policy
 from bot.polling import poll
 from bot.webhook import WebhookReceiver, webhook_app
 from broadcasts import BroadcastEngine, EngineConfig
+from broadcasts.progress_messages import ProgressEdits
 from channels.telegram.channel import TelegramChannel
 from channels.telegram.sender import AiogramSender
 from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory
+from handlers.notices import Notifier
 from outbox.courier import Courier
 from tickets.delivery import TicketHooks
 from tickets.escalation import sweep
@@ -45,9 +46,7 @@ class BotRuntime:
         self.budget = build_budget(settings)  # one send budget: broadcasts and notices
         self.bot: Bot = build_bot(settings, self.budget)
         self.policy = ticket_policy(settings.tickets)
-        self.notifier = Notifier(
-            self.bot, self.session_factory, ZoneInfo(settings.tickets.timezone)
-        )
+        self.notifier = Notifier(self.session_factory, ZoneInfo(settings.tickets.timezone))
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         conf = settings.broadcasts
         self.broadcasts = BroadcastEngine(
@@ -69,6 +68,7 @@ class BotRuntime:
             limiter=self.budget,
             hooks=TicketHooks(),
         )
+        self.broadcasts.progress.subscribe(ProgressEdits(self.session_factory, self.courier.wake))
         self.dp: Dispatcher = build_dispatcher(
             settings,
             self.session_factory,
@@ -136,7 +136,8 @@ class BotRuntime:
         """Escalate overdue tickets and close unrated ones; deadlines live in the database."""
         now = self.clock.now()
         notices = await sweep(self.session_factory, now, self.policy)
-        await self.notifier.publish(notices, now)
+        await self.notifier.publish(notices, now)  # its own transaction, then sent
+        self.courier.wake()
         tz = ZoneInfo(self.settings.tickets.timezone)  # headcount prompts, reminders, summaries
         await deliver_headcount(self.bot, self.session_factory, now, tz)
         return len(notices)

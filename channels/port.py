@@ -135,7 +135,7 @@ class OutButton:
 class Outgoing:
     """One message for the channel to deliver: a text, a file, an edit or a delete."""
 
-    kind: Literal["text", "photo", "document", "edit_text", "delete"]
+    kind: Literal["text", "photo", "document", "edit_text", "edit_buttons", "delete"]
     chat_id: int
     text: str | None = None
     html: bool = True

@@ -12,13 +12,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.notifier import Notifier
 from broadcasts import BroadcastEngine
 from broadcasts.personalize import literal
 from channels.telegram.callbacks import AlertAction, alert_keyboard
 from core.clock import Clock
 from core.config import Settings
 from handlers.common import reply, send, ticket_args
+from handlers.notices import Notifier
 from models.tree import Level, Node
 from templates import render
 from tickets.alert_consent import agree_to_show_phone
@@ -60,9 +60,6 @@ async def _finish(
 ) -> None:
     """Tell the group what the workflow asks, commit, and wake the engine for the broadcast."""
     await notifier.publish(done.notices, now, session)
-    if done.broadcast is not None:
-        await session.commit()  # the engine reads the outbox from its own sessions
-        broadcasts.notify()
 
 
 async def _answer(session: AsyncSession, action: str, done: AlertDone) -> str:

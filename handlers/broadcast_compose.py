@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcast_progress import show_progress
 from broadcasts import BroadcastEngine
 from broadcasts.access import picked_target, target_choices, target_counts
 from broadcasts.personalize import is_template, preview
+from broadcasts.progress_messages import announce
 from broadcasts.service import BroadcastError
 from channels.telegram.callbacks import (
     BroadcastConfirm,
@@ -25,7 +24,7 @@ from channels.telegram.callbacks import (
 )
 from core.clock import Clock
 from handlers.broadcast_schedule import create_draft, on_when
-from handlers.common import reply, send
+from handlers.common import edit_buttons, reply, send
 from models.tree import Node
 from templates import render
 
@@ -63,7 +62,7 @@ async def on_target(
     await query.answer()
     if query.message is not None:
         reply_text = render("broadcast_ask_text", path=target.path, active=target.active)
-        await query.message.answer(reply_text)
+        send(session, query.message.chat.id, reply_text)
 
 
 async def on_text(message: Message, session: AsyncSession, state: FSMContext) -> None:
@@ -112,10 +111,7 @@ async def on_choice(
         await query.answer()
         if isinstance(query.message, Message):
             markup = confirm_keyboard(data["pin"], data["read"])
-            try:
-                await query.message.edit_reply_markup(reply_markup=markup)
-            except (TelegramAPIError, TelegramNetworkError) as exc:
-                log.info("preview toggles not refreshed: %s", exc)
+            edit_buttons(session, query.message, markup)
         return
     if action == "schedule":
         await state.set_state(Draft.when)
@@ -134,10 +130,8 @@ async def on_choice(
     if created is None or created.id is None:
         await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
         return
-    await session.commit()  # the engine reads the outbox from its own sessions
-    broadcasts.notify()
     await query.answer()
-    await show_progress(bot, session_factory, query.from_user.id, created.id, created.total)
+    announce(session, query.from_user.id, created.id, created.total)
 
 
 async def on_stale_choice(query: CallbackQuery) -> None:

@@ -12,14 +12,13 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast_jobs import ScheduledSends
-from broadcasts import BroadcastEngine
 from broadcasts.access import may_broadcast
 from broadcasts.send_time import SendTimeError, parse_send_time
 from broadcasts.service import BroadcastError, create_broadcast
 from broadcasts.texts import SHOWN_TIME
 from core.clock import Clock
 from core.config import Settings
-from handlers.common import reply
+from handlers.common import AfterCommit, reply
 from models.broadcasts import Broadcast
 from models.tree import Node
 from models.tree_service import person_by_telegram
@@ -32,7 +31,7 @@ async def on_when(
     state: FSMContext,
     clock: Clock,
     settings: Settings,
-    broadcasts: BroadcastEngine,
+    after_commit: AfterCommit,
     scheduled_sends: ScheduledSends | None = None,
 ) -> None:
     """The time for 定时发送; anything unreadable or past is refused and asked again."""
@@ -57,10 +56,9 @@ async def on_when(
     if created is None or created.id is None:
         reply(session, message, render("broadcast_refused", reason="scope"))
         return
-    await session.commit()
     if scheduled_sends is not None:
-        scheduled_sends.add(created.id, at)
-    broadcasts.notify()
+        jobs, broadcast_id = scheduled_sends, created.id
+        after_commit.append(lambda: jobs.add(broadcast_id, at))
     shown = at.astimezone(zone).strftime(SHOWN_TIME)
     text = render(
         "broadcast_scheduled", id=created.id, at=shown, path=data["path"], total=created.total

@@ -98,7 +98,7 @@ async def on_done(
     marked = await mark_done(session, node, item, person, week, clock.now())
     await query.answer(render("work_checklist_marked", marked=marked, label=item.label))
     text, markup = await _card(session, node, settings, clock)
-    await edit(query, text, markup)
+    edit(session, query, text, markup)
 
 
 def get_router() -> Router:

@@ -4,6 +4,7 @@ the courier after the update's transaction commits, never before)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from aiogram.filters import CommandObject
 from aiogram.types import InlineKeyboardMarkup, Message
@@ -12,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.telegram.channel import buttons_of
 from models.outgoing import OutgoingMessage, Priority
 from outbox.write import edit as outbox_edit
+from outbox.write import edit_buttons as outbox_edit_buttons
 from outbox.write import say
+
+# Actions that must wait for the update's commit (bot/middlewares.DbSessionMiddleware runs them).
+AfterCommit = list[Callable[[], None]]
 
 GROUP_CHATS = frozenset({"group", "supergroup"})
 TICKET_NUMBER = re.compile(r"^#?(\d{1,12})$")
@@ -87,4 +92,13 @@ def edit(
         text,
         message_id=message.message_id,
         buttons=buttons_of(reply_markup),
+    )
+
+
+def edit_buttons(
+    session: AsyncSession, message: Message, reply_markup: InlineKeyboardMarkup | None
+) -> OutgoingMessage:
+    """Replace only the buttons under a message the bot sent, after the commit."""
+    return outbox_edit_buttons(
+        session, message.chat.id, message.message_id, buttons_of(reply_markup)
     )

@@ -12,10 +12,10 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.log import AuditNote, staff_person
-from bot.broadcast_progress import show_progress
 from broadcasts import BroadcastEngine
 from broadcasts.access import target_counts
 from broadcasts.personalize import literal
+from broadcasts.progress_messages import announce
 from broadcasts.service import create_broadcast
 from core.clock import Clock
 from handlers.common import reply
@@ -63,9 +63,7 @@ async def cmd_post(
         session, node_id=grid.id, text=body, created_by=person.id, now=clock.now()
     )
     assert post.id is not None
-    await session.commit()  # the engine reads the outbox from its own sessions
-    broadcasts.notify()
-    await show_progress(bot, session_factory, message.chat.id, post.id, post.total)
+    announce(session, message.chat.id, post.id, post.total)
 
 
 def get_router() -> Router:

@@ -130,7 +130,7 @@ async def on_key(
         return
     if not callback_data.send:
         await query.answer()
-        await edit(query, *await prompt_card(session, rounds[0], grid, value, now, tz))
+        edit(session, query, *await prompt_card(session, rounds[0], grid, value, now, tz))
         return
     if value <= 0:
         await query.answer(render("headcount_refused", reason="empty"), show_alert=True)
@@ -138,7 +138,7 @@ async def on_key(
     await hc.answer(session, grid, person, value, now, tz)
     answered = render("headcount_answered", grid=grid.name, count=value)
     await query.answer(answered)
-    await edit(query, answered, None)
+    edit(session, query, answered, None)
 
 
 def get_router() -> Router:

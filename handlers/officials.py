@@ -8,13 +8,11 @@ from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast_jobs import ScheduledSends
-from broadcasts import BroadcastEngine
 from broadcasts.management import (
     CancelOutcome,
     cancel_for,
@@ -26,7 +24,7 @@ from broadcasts.texts import SHOWN_TIME, report_text
 from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
 from core.clock import Clock
 from core.config import Settings
-from handlers.common import reply
+from handlers.common import AfterCommit, edit, reply
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from templates import render
@@ -86,23 +84,20 @@ async def on_unschedule(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    broadcasts: BroadcastEngine,
+    after_commit: AfterCommit,
     scheduled_sends: ScheduledSends | None = None,
 ) -> None:
     """取消 under /scheduled: cancel it, say how it went, refresh the list."""
     number = callback_data.broadcast_id
     done = await cancel_for(session, query.from_user.id, number, clock.now())
-    await _after_cancel(session, done.outcome, number, broadcasts, scheduled_sends)
+    _after_cancel(done.outcome, number, after_commit, scheduled_sends)
     await query.answer(
         render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     )
     if isinstance(query.message, Message):
         zone = ZoneInfo(settings.tickets.timezone)
         text, markup = await scheduled_list(session, query.from_user.id, zone)
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except (TelegramAPIError, TelegramNetworkError) as exc:  # e.g. "not modified"
-            log.info("scheduled list not refreshed: %s", exc)
+        edit(session, query.message, text, reply_markup=markup)
 
 
 async def cmd_cancel_broadcast(
@@ -110,7 +105,7 @@ async def cmd_cancel_broadcast(
     command: CommandObject,
     session: AsyncSession,
     clock: Clock,
-    broadcasts: BroadcastEngine,
+    after_commit: AfterCommit,
     scheduled_sends: ScheduledSends | None = None,
 ) -> None:
     if message.from_user is None:
@@ -123,24 +118,23 @@ async def cmd_cancel_broadcast(
         reply(session, message, render("broadcast_refused", reason="role"))
         return
     done = await cancel_for(session, message.from_user.id, number, clock.now())
-    await _after_cancel(session, done.outcome, number, broadcasts, scheduled_sends)
+    _after_cancel(done.outcome, number, after_commit, scheduled_sends)
     text = render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     reply(session, message, text)
 
 
-async def _after_cancel(
-    session: AsyncSession,
+def _after_cancel(
     outcome: CancelOutcome,
     number: int,
-    broadcasts: BroadcastEngine,
+    after_commit: AfterCommit,
     scheduled_sends: ScheduledSends | None,
 ) -> None:
+    """A cancelled broadcast loses its date job once the cancellation is committed."""
     if outcome not in {CancelOutcome.cancelled, CancelOutcome.stopped}:
         return
-    await session.commit()  # before the engine looks again from its own sessions
     if scheduled_sends is not None:
-        scheduled_sends.remove(number)
-    broadcasts.notify()
+        jobs = scheduled_sends
+        after_commit.append(lambda: jobs.remove(number))
 
 
 async def cmd_broadcast_report(

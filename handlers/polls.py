@@ -10,12 +10,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcast_progress import show_progress
 from broadcasts import BroadcastEngine
 from broadcasts.access import may_broadcast, picked_target, target_choices
 from broadcasts.management import scopes, visible_broadcast
 from broadcasts.personalize import preview
 from broadcasts.polls import DEFAULT_OPTIONS, OptionsError, parse_options
+from broadcasts.progress_messages import announce
 from broadcasts.service import BroadcastError, create_broadcast
 from broadcasts.texts import results_text
 from channels.telegram.callbacks import (
@@ -70,7 +70,8 @@ async def on_target(
     await state.set_data({"node_id": target.node.id, "path": path, "active": active})
     await query.answer()
     if query.message is not None:
-        await query.message.answer(render("poll_ask_question", path=path, active=active))
+        text = render("poll_ask_question", path=path, active=active)
+        send(session, query.message.chat.id, text)
 
 
 async def on_question(message: Message, session: AsyncSession, state: FSMContext) -> None:
@@ -138,12 +139,10 @@ async def on_confirm(
     except BroadcastError as exc:
         await query.answer(render("broadcast_text_refused", error=str(exc)), show_alert=True)
         return
-    await session.commit()  # the engine reads the outbox from its own sessions
-    broadcasts.notify()
     await query.answer()
     assert created.id is not None
     send(session, query.from_user.id, render("poll_sent", id=created.id, total=created.total))
-    await show_progress(bot, session_factory, query.from_user.id, created.id, created.total)
+    announce(session, query.from_user.id, created.id, created.total)
 
 
 async def on_stale_confirm(query: CallbackQuery) -> None:

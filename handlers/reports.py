@@ -7,12 +7,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.notifier import Notifier
 from channels.telegram.callbacks import RateTicket, alert_keyboard
 from classify.extract import mask_phones
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from handlers.common import GROUP_CHATS, reply
+from handlers.notices import Notifier
 from models.tree import Node
 from templates import render
 from tickets.alert_consent import offers_phone_consent

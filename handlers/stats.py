@@ -7,9 +7,8 @@ import logging
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote
@@ -25,6 +24,7 @@ from models.tree_service import (
     path_text,
     person_by_telegram,
 )
+from outbox.write import send_file
 from stats.breakdown import build_report
 from stats.chart import chart_data, render_png
 from stats.export import export_csv
@@ -91,10 +91,7 @@ async def cmd_stats(
     reply(session, message, report_text(report))
     png = await asyncio.to_thread(render_png, chart_data(report))
     caption = render("stats_chart", path=report.path, label=period.label)
-    try:
-        await message.answer_photo(BufferedInputFile(png, "stats.png"), caption=caption)
-    except TelegramAPIError as exc:
-        log.warning("stats chart not sent to chat %s: %s", message.chat.id, exc)
+    send_file(session, message.chat.id, png, "stats.png", caption=caption, photo=True)
 
 
 async def cmd_export(
@@ -117,10 +114,7 @@ async def cmd_export(
     name = f"tickets_{node.code}_{period.first:%Y%m%d}-{period.last:%Y%m%d}.csv"
     path = path_text(await ancestors_and_self(session, node))
     caption = render("export_caption", path=path, label=period.label, rows=rows, masked=masked)
-    try:
-        await message.answer_document(BufferedInputFile(data, name), caption=caption)
-    except TelegramAPIError as exc:
-        log.warning("export not sent to chat %s: %s", message.chat.id, exc)
+    send_file(session, message.chat.id, data, name, caption=caption)
 
 
 async def in_group(message: Message, command: CommandObject, session: AsyncSession) -> None:

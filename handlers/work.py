@@ -8,13 +8,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote, run_once, staff_person
-from bot.notifier import Notifier
 from channels.telegram.callbacks import WorkKindPick, WorkToTicket
 from channels.telegram.keyboards import hazard_keyboard, kind_keyboard
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from core.config import Settings
 from handlers.common import reply
+from handlers.notices import Notifier
 from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node, staff_or_refuse
 from models.people import Person
 from models.tree import Node
@@ -95,7 +95,7 @@ async def on_kind(
         return
     _entry, saved, markup = await _save(session, person, node, callback_data.kind, text, clock)
     await query.answer(render("work_log_answer", label=callback_data.kind.label))
-    await edit(query, saved, markup)  # the kind buttons go: a second press finds no button
+    edit(session, query, saved, markup)  # the kind buttons go: a second press finds no button
 
 
 def _pick_refusal(query: CallbackQuery, original: Message | None, person: Person | None) -> str:
@@ -136,7 +136,7 @@ async def on_to_ticket(
     node = await session.get(Node, done.entry.node_id)
     name = node.name if node else ""
     saved = render("work_log_saved", entry=done.entry, node=name, hazard=True, ticket=done.ticket)
-    await edit(query, saved, None)
+    edit(session, query, saved, None)
 
 
 def get_router() -> Router:

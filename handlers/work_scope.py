@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from aiogram import F
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote, staff_person
 from core.config import Settings
+from handlers.common import edit as edit_message
 from handlers.common import reply
 from models.people import Person, RoleKind
 from models.tree import Node
@@ -94,11 +94,10 @@ async def pick_node(
     )
 
 
-async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Replace the message under the pressed button; an unchanged or gone message is fine."""
-    if not isinstance(query.message, Message):
-        return
-    try:
-        await query.message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        log.info("could not edit message %s: %s", query.message.message_id, exc)
+def edit(
+    session: AsyncSession, query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Replace the message under the pressed button, after the commit (an unchanged or gone
+    message is fine: the courier treats "not modified" as done and logs a refusal)."""
+    if isinstance(query.message, Message):
+        edit_message(session, query.message, text, reply_markup=markup)

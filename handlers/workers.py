@@ -10,10 +10,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote
-from bot.notifier import Notifier
 from channels.telegram.callbacks import TicketAction
 from core.clock import Clock
 from handlers.common import reply, ticket_args
+from handlers.notices import Notifier
 from templates import render
 from tickets import actions
 from tickets.access import ActionRefused, tickets_visible_to

@@ -21,6 +21,7 @@ class OutKind(enum.StrEnum):
     photo = "photo"
     document = "document"
     edit_text = "edit_text"
+    edit_buttons = "edit_buttons"
     delete = "delete"
 
 

@@ -211,8 +211,10 @@ class Courier:
             return True
         try:
             urgent = row.priority <= Priority.notice
-            async with self._limiter.slot(row.chat_id, urgent=urgent) if self._limiter else (
-                contextlib.nullcontext()
+            async with (
+                self._limiter.slot(row.chat_id, urgent=urgent)
+                if self._limiter
+                else (contextlib.nullcontext())
             ):
                 message_id = await self._channel.deliver(message)
         except SendError as exc:

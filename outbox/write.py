@@ -86,7 +86,7 @@ def edit(
     text: str,
     *,
     message_id: int | None = None,
-    edit_of: OutgoingMessage | None = None,
+    edit_of: int | None = None,
     buttons: Keyboard | None = None,
     html: bool = True,
     priority: Priority = Priority.reply,
@@ -102,8 +102,22 @@ def edit(
         html=html,
         buttons=encode_buttons(buttons),
         message_id=message_id,
-        edit_of=edit_of.id if edit_of is not None else None,
+        edit_of=edit_of,
         priority=int(priority),
+    )
+    session.add(row)
+    return row
+
+
+def edit_buttons(
+    session: AsyncSession, chat_id: int, message_id: int, buttons: Keyboard | None
+) -> OutgoingMessage:
+    """Replace only the buttons under a sent message."""
+    row = OutgoingMessage(
+        chat_id=chat_id,
+        kind=OutKind.edit_buttons,
+        message_id=message_id,
+        buttons=encode_buttons(buttons),
     )
     session.add(row)
     return row

@@ -42,7 +42,7 @@ class ConsoleChannel:
     @staticmethod
     def line(message: Outgoing) -> str:
         head = f"[{message.chat_id}]"
-        if message.kind == "edit_text":
+        if message.kind in ("edit_text", "edit_buttons"):
             head += f" (edit of {message.message_id})"
         elif message.kind == "delete":
             return f"{head} (deleted {message.message_id})"

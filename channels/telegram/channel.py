@@ -57,6 +57,16 @@ class TelegramChannel:
                 edit=True,
             )
             return 0
+        if message.kind == "edit_buttons":
+            await call_mapped(
+                self.bot.edit_message_reply_markup(
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    reply_markup=keyboard,
+                ),
+                edit=True,
+            )
+            return 0
         if message.kind == "delete":
             await call_mapped(self.bot.delete_message(message.chat_id, message.message_id or 0))
             return 0

@@ -1,43 +1,40 @@
-"""Sends what the ticket workflow asks for: staff DMs with buttons, group lines, rating prompts."""
+"""Words what the ticket workflow asks for (staff DMs with buttons, group lines, rating prompts)
+and writes it to the outbox in the caller's transaction; the courier sends it after the commit."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, tzinfo
 
-from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from channels.telegram.callbacks import rating_keyboard, staff_keyboard
-from channels.telegram.sending import Refused, send_text
+from channels.telegram.channel import buttons_of
 from classify.extract import mask_phones
 from core.db import session_scope
 from models.groups import Group
+from models.outgoing import Priority
 from models.people import Person
-from models.tickets import EventKind, Ticket
+from models.tickets import Ticket
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
+from outbox.write import say
 from templates import render
+from tickets.delivery import TICKET_STAFF
 from tickets.events import AskRating, Notice, NotifyStaff, TellGroup
-from tickets.history import history, record
-
-log = logging.getLogger("gridbot.notify")
+from tickets.history import history
 
 
 class Notifier:
-    def __init__(
-        self, bot: Bot, session_factory: async_sessionmaker[AsyncSession], tz: tzinfo
-    ) -> None:
-        self._bot = bot
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], tz: tzinfo) -> None:
         self._factory = session_factory
         self._tz = tz
 
     async def publish(
         self, notices: list[Notice], now: datetime, session: AsyncSession | None = None
     ) -> None:
-        """Send every notice; uses the caller's session so uncommitted work is visible."""
+        """Write every notice to the outbox in the caller's session (or one of its own)."""
         if session is None:
             async with session_scope(self._factory) as own:
                 await self.publish(notices, now, own)
@@ -84,14 +81,20 @@ class Notifier:
             due=_due(ticket, self._tz),
         )
         people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
+        markup = staff_keyboard(ticket.id or 0, alert=ticket.category == "missing_person")
         for person in people.scalars():
             if person.telegram_user_id is None:
                 continue
-            markup = staff_keyboard(ticket.id or 0, alert=ticket.category == "missing_person")
-            sent = await self._send(person.telegram_user_id, text, markup)
-            if sent is False:
-                person.private_chat = False
-                record(session, ticket, EventKind.unreachable, now, text=person.name)
+            say(
+                session,
+                person.telegram_user_id,
+                text,
+                buttons=buttons_of(markup),
+                priority=Priority.notice,
+                purpose=TICKET_STAFF,  # a refusal marks them unreachable on the ticket
+                ref_id=ticket.id,
+                person_id=person.id,
+            )
 
     async def _group(self, session: AsyncSession, ticket: Ticket, notice: TellGroup) -> None:
         names = await _names(session, notice.person_ids)
@@ -120,29 +123,13 @@ class Notifier:
         group = await session.get(Group, ticket.group_id)
         if group is None or not group.active:
             return
-        await self._send(group.chat_id, text, markup, reply_to=ticket.source_message_id)
-
-    async def _send(
-        self,
-        chat_id: int,
-        text: str,
-        markup: InlineKeyboardMarkup | None = None,
-        reply_to: int | None = None,
-    ) -> bool | None:
-        """True when sent; False when the chat refused us (403); None on other failures."""
-        try:
-            sent = await send_text(
-                self._bot,
-                chat_id,
-                text,
-                reply_markup=markup,
-                reply_to_message_id=reply_to,
-                allow_sending_without_reply=True,
-            )
-        except Refused as exc:
-            log.warning("chat %s refused a message: %s", chat_id, exc)
-            return False
-        return True if sent is not None else None
+        say(
+            session,
+            group.chat_id,
+            text,
+            buttons=buttons_of(markup),
+            reply_to=ticket.source_message_id,
+        )
 
 
 async def _names(session: AsyncSession, person_ids: tuple[int, ...]) -> str:
