@@ -87,7 +87,7 @@ async def test_a_429_in_one_chat_does_not_delay_another(
     await courier.deliver_all()
     assert channel.texts(GROUP_B) == ["to B"]
     assert channel.texts(GROUP_A) == []
-    waiting = [r for r in await rows(session_factory) if r.chat_id == GROUP_A][0]
+    waiting = next(r for r in await rows(session_factory) if r.chat_id == GROUP_A)
     assert waiting.status is OutStatus.pending
     assert waiting.not_before == clock.now() + timedelta(seconds=30)
     clock.advance(timedelta(seconds=30))
