@@ -59,6 +59,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from engine_child import HERE as CHILD
+
+sys.path.insert(0, str(CHILD.parent.parent))  # the repository: tests/support is not installed
 from engine_child import TOKEN, peak_rss_mb
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 # package it measures.
 _HERE = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))  # the repository: tests/support is not an installed package
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
