@@ -4,16 +4,15 @@ catch-up run at start (the digest of a day the bot was down at digest time goes 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from channels.telegram.sending import Refused, send_text
 from core.clock import Clock
 from core.config import Settings
-from stats.digest import send_digests
+from stats.digest import queue_digests
 
 log = logging.getLogger("gridbot.digest")
 
@@ -22,11 +21,11 @@ class DigestJob:
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
-        bot: Bot,
         settings: Settings,
         clock: Clock,
+        committed: Callable[[], None],
     ) -> None:
-        self.factory, self.bot, self.clock = factory, bot, clock
+        self.factory, self.clock, self.committed = factory, clock, committed
         self.tz = ZoneInfo(settings.tickets.timezone)
         self.at = settings.stats.digest_time
 
@@ -46,18 +45,15 @@ class DigestJob:
         )
 
     async def run(self) -> int:
-        """Send today's digest to whoever has not had it yet (nothing before the digest time)."""
-        return await send_digests(self.factory, self.clock.now(), self.tz, self.at, self._send)
+        """Queue today's digest for whoever has not had it yet (nothing before the digest
+        time); the courier sends it."""
+        queued = await queue_digests(self.factory, self.clock.now(), self.tz, self.at)
+        if queued:
+            self.committed()
+        return queued
 
     async def catch_up(self) -> None:
         try:
             await self.run()
         except Exception:
             log.exception("daily digest failed")
-
-    async def _send(self, chat_id: int, text: str) -> bool:
-        try:
-            return await send_text(self.bot, chat_id, text) is not None
-        except Refused as exc:  # blocked or never started: nothing to retry today
-            log.warning("digest refused by chat %s: %s", chat_id, exc)
-            return True

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import allowed_updates, build_bot, build_budget, build_dispatcher
 from bot.broadcast_jobs import ScheduledSends
 from bot.digest_job import DigestJob
-from bot.headcount_prompts import deliver_headcount
 from bot.inbox import Inbox
 from bot.policy import ticket_policy
 from bot.polling import poll
@@ -27,6 +26,7 @@ from channels.telegram.sender import AiogramSender
 from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory
+from handlers.headcount_messages import deliver_headcount
 from handlers.notices import Notifier
 from outbox.courier import Courier
 from tickets.delivery import TicketHooks
@@ -81,7 +81,7 @@ class BotRuntime:
         # Scheduled broadcasts: a date job each (bot/broadcast_jobs.py); handlers add them.
         self.scheduled_sends = ScheduledSends(self.scheduler, self.broadcasts.notify)
         self.dp["scheduled_sends"] = self.scheduled_sends
-        self.digest = DigestJob(self.session_factory, self.bot, settings, self.clock)
+        self.digest = DigestJob(self.session_factory, settings, self.clock, self.courier.wake)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._site_runner: web.AppRunner | None = None
@@ -139,7 +139,8 @@ class BotRuntime:
         await self.notifier.publish(notices, now)  # its own transaction, then sent
         self.courier.wake()
         tz = ZoneInfo(self.settings.tickets.timezone)  # headcount prompts, reminders, summaries
-        await deliver_headcount(self.bot, self.session_factory, now, tz)
+        await deliver_headcount(self.session_factory, now, tz)
+        self.courier.wake()
         return len(notices)
 
     async def start_polling(self) -> None:

@@ -11,8 +11,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.broadcast_jobs import ScheduledSends
 from broadcasts.access import may_broadcast
+from broadcasts.date_jobs import DateJobs
 from broadcasts.send_time import SendTimeError, parse_send_time
 from broadcasts.service import BroadcastError, create_broadcast
 from broadcasts.texts import SHOWN_TIME
@@ -32,7 +32,7 @@ async def on_when(
     clock: Clock,
     settings: Settings,
     after_commit: AfterCommit,
-    scheduled_sends: ScheduledSends | None = None,
+    scheduled_sends: DateJobs | None = None,
 ) -> None:
     """The time for 定时发送; anything unreadable or past is refused and asked again."""
     if message.from_user is None:

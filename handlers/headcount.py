@@ -10,11 +10,11 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote
-from bot.headcount_prompts import prompt_card
 from channels.telegram.callbacks import HeadcountKey
 from core.clock import Clock
 from core.config import Settings
 from handlers.common import reply
+from handlers.headcount_messages import prompt_card
 from handlers.work_scope import (
     PRIVATE,
     Refused,

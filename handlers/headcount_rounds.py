@@ -11,10 +11,10 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote
-from bot.headcount_prompts import status_card
 from core.clock import Clock
 from core.config import Settings
 from handlers.common import reply
+from handlers.headcount_messages import status_card
 from handlers.work_scope import PRIVATE, Refused, district_tz, pick_node, staff_or_refuse
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, node_by_code, path_text

@@ -12,7 +12,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.broadcast_jobs import ScheduledSends
+from broadcasts.date_jobs import DateJobs
 from broadcasts.management import (
     CancelOutcome,
     cancel_for,
@@ -85,7 +85,7 @@ async def on_unschedule(
     clock: Clock,
     settings: Settings,
     after_commit: AfterCommit,
-    scheduled_sends: ScheduledSends | None = None,
+    scheduled_sends: DateJobs | None = None,
 ) -> None:
     """取消 under /scheduled: cancel it, say how it went, refresh the list."""
     number = callback_data.broadcast_id
@@ -106,7 +106,7 @@ async def cmd_cancel_broadcast(
     session: AsyncSession,
     clock: Clock,
     after_commit: AfterCommit,
-    scheduled_sends: ScheduledSends | None = None,
+    scheduled_sends: DateJobs | None = None,
 ) -> None:
     if message.from_user is None:
         return
@@ -127,7 +127,7 @@ def _after_cancel(
     outcome: CancelOutcome,
     number: int,
     after_commit: AfterCommit,
-    scheduled_sends: ScheduledSends | None,
+    scheduled_sends: DateJobs | None,
 ) -> None:
     """A cancelled broadcast loses its date job once the cancellation is committed."""
     if outcome not in {CancelOutcome.cancelled, CancelOutcome.stopped}:

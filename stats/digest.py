@@ -1,22 +1,23 @@
 """The daily digest: at the configured local time every official and admin gets the day's
-figures for their subtree, once. A `JobRun` row (job "digest", key "day:person") is committed
-before the message goes out, so neither a restart nor a second bot process sends it twice."""
+figures for their subtree, once. A `JobRun` row (job "digest", key "day:person") commits with
+the digest's outbox messages, so neither a restart nor a second bot process queues it twice."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from models.audit import JobRun
+from models.outgoing import Priority
 from models.people import Person, Role, RoleKind
 from models.tree import Node
+from outbox.write import say
 from stats.breakdown import build_report
 from stats.period import days_period
 from stats.present import labelled
@@ -28,8 +29,6 @@ JOB = "digest"
 READERS = (RoleKind.community_admin, RoleKind.town_admin, RoleKind.district_official)
 WORST_SHOWN = 3
 
-# Sends one text to a private chat; False means "not sent, try again later".
-Send = Callable[[int, str], Awaitable[bool]]
 
 
 @dataclass
@@ -70,26 +69,6 @@ async def readers(session: AsyncSession) -> list[Reader]:
     return list(found.values())
 
 
-async def claim(factory: async_sessionmaker[AsyncSession], day: date, person_id: int) -> bool:
-    """Mark the digest as sent before sending it; False when it already was."""
-    try:
-        async with factory() as session, session.begin():
-            session.add(JobRun(job=JOB, key=f"{day.isoformat()}:{person_id}"))
-    except IntegrityError:
-        return False
-    return True
-
-
-async def release(factory: async_sessionmaker[AsyncSession], day: date, person_id: int) -> None:
-    """The send failed: let a later run try again."""
-    async with factory() as session, session.begin():
-        await session.execute(
-            delete(JobRun).where(
-                col(JobRun.job) == JOB, col(JobRun.key) == f"{day.isoformat()}:{person_id}"
-            )
-        )
-
-
 async def digest_texts(session: AsyncSession, reader: Reader, day: date, tz: tzinfo) -> list[str]:
     period = days_period(day, day, tz)
     texts = []
@@ -100,30 +79,34 @@ async def digest_texts(session: AsyncSession, reader: Reader, day: date, tz: tzi
     return texts
 
 
-async def send_digests(
-    factory: async_sessionmaker[AsyncSession], now: datetime, tz: tzinfo, hhmm: str, send: Send
+async def queue_digests(
+    factory: async_sessionmaker[AsyncSession], now: datetime, tz: tzinfo, hhmm: str
 ) -> int:
-    """Send today's digest to every reader who has not had it; the number sent now."""
+    """Write today's digest to the outbox for every reader who has not had it; the number of
+    readers queued now. The `JobRun` mark and the messages commit together, so a digest is
+    never queued twice and never marked without its messages; the courier delivers them."""
     day = due_day(now, tz, hhmm)
     if day is None:
         return 0
     async with factory() as session:
         people = await readers(session)
-    sent = 0
+    queued = 0
     for reader in people:
-        if not await claim(factory, day, reader.person_id):
-            continue
         try:
-            async with factory() as session:
-                texts = await digest_texts(session, reader, day, tz)
-            delivered = [await send(reader.chat_id, text) for text in texts]
-        except Exception:
-            log.exception("digest for person %s failed; will retry", reader.person_id)
-            delivered = [False]
-        if all(delivered):
-            sent += 1
-        else:
-            await release(factory, day, reader.person_id)
-    if sent:
-        log.info("digest of %s sent to %d people", day, sent)
-    return sent
+            async with factory() as session, session.begin():
+                session.add(JobRun(job=JOB, key=f"{day.isoformat()}:{reader.person_id}"))
+                await session.flush()
+                for text in await digest_texts(session, reader, day, tz):
+                    say(
+                        session,
+                        reader.chat_id,
+                        text,
+                        priority=Priority.routine,
+                        person_id=reader.person_id,
+                    )
+        except IntegrityError:
+            continue  # already queued (another run, another process)
+        queued += 1
+    if queued:
+        log.info("digest of %s queued for %d people", day, queued)
+    return queued

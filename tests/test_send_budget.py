@@ -11,9 +11,15 @@ import pytest
 from aiogram import Bot
 
 from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
+from channels.telegram.channel import TelegramChannel
 from channels.telegram.sender import AiogramSender
-from channels.telegram.sending import attach_budget, budget_of, send_text
+from channels.telegram.sending import attach_budget, budget_of
+from core.clock import Clock
+from core.db import session_scope
 from emulator import BotAPIEmulator, EmulatorClient
+from models.outgoing import Priority
+from outbox.courier import Courier
+from outbox.write import say
 from tests.test_broadcast_telegram import TOKEN, Factory, broadcast_to_all, district
 
 
@@ -49,12 +55,23 @@ async def test_a_notice_during_a_broadcast_shares_the_budget_and_goes_first(
 
     await until(lambda: budget.started >= 40)  # the second window is filling, rows queued
     asked = time.monotonic()
-    notice = await send_text(bot, worker["id"], "【新工单 #7】3号楼楼道堆物，请尽快处理。")
+    async with session_scope(session_factory) as session:
+        say(
+            session,
+            worker["id"],
+            "【新工单 #7】3号楼楼道堆物，请尽快处理。",
+            priority=Priority.notice,
+        )
+    courier = Courier(session_factory, TelegramChannel(bot), now=Clock().now, limiter=budget)
+    await courier.deliver_all()
     waited = time.monotonic() - asked
     rows_started_by_then = budget.started - 1
     [report] = await running
 
-    assert notice is not None and notice.chat.id == worker["id"]
+    assert courier.sent == 1
+    assert [m["text"] for m in await client.bot_messages(worker["id"])] == [
+        "【新工单 #7】3号楼楼道堆物，请尽快处理。"
+    ]
     assert report.counts.delivered == len(groups)
     assert budget.urgent_started == 1 and budget.started == len(groups) + 1
     # The notice took the next slot: rows were still queued, and it did not wait for them.

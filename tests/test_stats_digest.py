@@ -14,10 +14,11 @@ from core.db import session_scope
 from models.audit import JobRun
 from models.demo_data import generate_district
 from models.importer import import_tree
+from models.outgoing import OutgoingMessage
 from models.people import Person
 from models.tree_service import node_by_code
 from stats.breakdown import build_report
-from stats.digest import due_day, send_digests
+from stats.digest import due_day, queue_digests
 from stats.period import parse_period
 from tests.support.synthetic import generate_activity
 
@@ -27,20 +28,11 @@ AFTER = datetime(2026, 11, 24, 10, 30, tzinfo=UTC)  # 18:30
 OFFICIAL, TOWN, COMMUNITY, WORKER = 900000001, 910000001, 920000001, 930000001
 
 
-class Outbox:
-    def __init__(self, refuse: set[int] | None = None) -> None:
-        self.sent: list[tuple[int, str]] = []
-        self.refuse = refuse or set()
-
-    async def __call__(self, chat_id: int, text: str) -> bool:
-        if chat_id in self.refuse:
-            return False
-        self.sent.append((chat_id, text))
-        return True
-
-    @property
-    def chats(self) -> list[int]:
-        return sorted(chat for chat, _ in self.sent)
+async def queued(factory: async_sessionmaker[AsyncSession]) -> list[tuple[int, str]]:
+    """The digest messages in the outbox, oldest first (the courier sends them)."""
+    async with factory() as session:
+        rows = await session.execute(select(OutgoingMessage).order_by(col(OutgoingMessage.id)))
+        return [(row.chat_id, row.text or "") for row in rows.scalars()]
 
 
 @pytest.fixture
@@ -62,34 +54,26 @@ def test_the_digest_is_due_from_the_configured_local_time() -> None:
 async def test_each_reachable_official_and_admin_gets_todays_figures_once(
     session_factory: async_sessionmaker[AsyncSession], district: None
 ) -> None:
-    outbox = Outbox()
-    assert await send_digests(session_factory, BEFORE, TZ, "18:00", outbox) == 0
-    assert await send_digests(session_factory, AFTER, TZ, "18:00", outbox) == 3
-    assert outbox.chats == [OFFICIAL, TOWN, COMMUNITY]  # the grid worker gets none
-    assert (
-        await send_digests(session_factory, AFTER + timedelta(hours=1), TZ, "18:00", outbox) == 0
-    )
-    assert len(outbox.sent) == 3
+    assert await queue_digests(session_factory, BEFORE, TZ, "18:00") == 0
+    assert await queue_digests(session_factory, AFTER, TZ, "18:00") == 3
+    sent = await queued(session_factory)
+    assert sorted(chat for chat, _ in sent) == [OFFICIAL, TOWN, COMMUNITY]  # no grid worker
+    assert await queue_digests(session_factory, AFTER + timedelta(hours=1), TZ, "18:00") == 0
+    assert len(await queued(session_factory)) == 3
     async with session_factory() as session:
         runs = await session.scalar(select(func.count()).select_from(JobRun))
         town = await node_by_code(session, "PG-01")
         assert town is not None
         report = await build_report(session, town, parse_period("今天", AFTER, TZ))
     assert runs == 3
-    text = dict(outbox.sent)[TOWN]
+    text = dict(sent)[TOWN]
     assert text.startswith(f"🗓 2026-11-24 日报｜{report.path}")
     assert f"今日新登记工单 {report.total.tickets} 件" in text
 
 
-async def test_a_failed_send_is_tried_again_and_the_next_day_is_a_new_digest(
+async def test_the_next_day_is_a_new_digest(
     session_factory: async_sessionmaker[AsyncSession], district: None
 ) -> None:
-    flaky = Outbox(refuse={TOWN})
-    assert await send_digests(session_factory, AFTER, TZ, "18:00", flaky) == 2
-    fixed = Outbox()
-    assert await send_digests(session_factory, AFTER, TZ, "18:00", fixed) == 1
-    assert fixed.chats == [TOWN]
-    tomorrow = Outbox()
-    assert (
-        await send_digests(session_factory, AFTER + timedelta(days=1), TZ, "18:00", tomorrow) == 3
-    )
+    assert await queue_digests(session_factory, AFTER, TZ, "18:00") == 3
+    assert await queue_digests(session_factory, AFTER + timedelta(days=1), TZ, "18:00") == 3
+    assert len(await queued(session_factory)) == 6

@@ -1,4 +1,4 @@
-"""The grid worker's day: work log, duty checklist, daily headcount and the staff audit log.
+"""The grid worker's day: work log, duty checklist and the daily headcount.
 
-Services only (no Telegram imports); handlers/work.py and bot/headcount_prompts.py talk to people.
+Services only (no Telegram imports); handlers/work.py and handlers/headcount*.py talk to people.
 """

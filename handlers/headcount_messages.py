@@ -6,16 +6,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime, tzinfo
 
-from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from channels.telegram.channel import buttons_of
 from channels.telegram.keyboards import keypad
-from channels.telegram.sending import Refused, send_text
 from core.db import session_scope
+from models.outgoing import Priority
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from models.work import HeadcountRound
+from outbox.write import say
 from templates import render
 from work.headcount import rollup
 from work.headcount_due import SUMMARY, Due, claim, due_messages, finish_reminders
@@ -68,26 +69,24 @@ async def status_card(
 
 
 async def deliver_headcount(
-    bot: Bot, factory: async_sessionmaker[AsyncSession], now: datetime, tz: tzinfo
+    factory: async_sessionmaker[AsyncSession], now: datetime, tz: tzinfo
 ) -> int:
-    """Send what is due for today's rounds, each message once; the number sent."""
+    """Queue what is due for today's rounds, each message once (its claim commits with its
+    outbox row); the number queued. The courier sends them."""
     async with session_scope(factory) as session:
         due = await due_messages(session, now, tz, BATCH)
-    sent = 0
+    queued = 0
     for item in due:
-        try:
-            async with session_scope(factory) as session:
-                if await claim(session, item, now):
-                    sent += await _send(bot, session, item, now, tz)
-        except _NotSent:
-            pass  # the claim is rolled back: the next sweep tries again
+        async with session_scope(factory) as session:
+            if await claim(session, item, now):
+                queued += await _queue(session, item, now, tz)
     if len(due) < BATCH:
         async with session_scope(factory) as session:
             await finish_reminders(session, now, tz)
-    return sent
+    return queued
 
 
-async def _send(bot: Bot, session: AsyncSession, item: Due, now: datetime, tz: tzinfo) -> int:
+async def _queue(session: AsyncSession, item: Due, now: datetime, tz: tzinfo) -> int:
     assert item.person.telegram_user_id is not None
     markup: InlineKeyboardMarkup | None = None
     if item.job == SUMMARY or item.grid is None:
@@ -97,15 +96,12 @@ async def _send(bot: Bot, session: AsyncSession, item: Due, now: datetime, tz: t
         text = await status_card(session, item.round, root, tz, summary=True)
     else:
         text, markup = await prompt_card(session, item.round, item.grid, 0, now, tz)
-    try:
-        done = await send_text(bot, item.person.telegram_user_id, text, reply_markup=markup)
-    except Refused as exc:
-        log.warning("%s %s refused by the person's chat: %s", item.job, item.key, exc)
-        return 0
-    if done is None:
-        raise _NotSent(item.key)
+    say(
+        session,
+        item.person.telegram_user_id,
+        text,
+        buttons=buttons_of(markup),
+        priority=Priority.notice,
+        person_id=item.person.id,
+    )
     return 1
-
-
-class _NotSent(Exception):
-    """A send that failed for a passing reason (network, flood): try again next sweep."""
