@@ -3,12 +3,14 @@ audit log of staff commands written in that session."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,8 +19,12 @@ from audit.log import AuditNote, staff_person
 from bot.inbox import mark
 from core.clock import Clock
 from core.db import session_scope
+from handlers.common import PENDING_ANSWERS, CallbackAnswer
 from models.inbox import InboxStatus
 from models.people import Person
+from templates import render
+
+log = logging.getLogger("gridbot.updates")
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -39,17 +45,47 @@ class DbSessionMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         after_commit: list[Callable[[], None]] = []
-        async with session_scope(self._factory) as session:
-            data["session"] = session
-            data["after_commit"] = after_commit
-            result = await handler(event, data)
-            inbox_id = data.get("inbox_id")
-            if inbox_id is not None:
-                await mark(session, inbox_id, InboxStatus.done, self._clock)
+        answers: list[CallbackAnswer] = []
+        token = PENDING_ANSWERS.set(answers)
+        try:
+            async with session_scope(self._factory) as session:
+                data["session"] = session
+                data["after_commit"] = after_commit
+                result = await handler(event, data)
+                inbox_id = data.get("inbox_id")
+                if inbox_id is not None:
+                    await mark(session, inbox_id, InboxStatus.done, self._clock)
+        except Exception:
+            await _answer_press(event, data, [], failed=True)
+            raise
+        finally:
+            PENDING_ANSWERS.reset(token)
         self._committed()
         for action in after_commit:
             action()
+        await _answer_press(event, data, answers)
         return result
+
+
+async def _answer_press(
+    event: TelegramObject,
+    data: dict[str, Any],
+    answers: list[CallbackAnswer],
+    failed: bool = False,
+) -> None:
+    """Answer a button press after the commit: what the handler said, or (nothing said) an
+    empty answer that stops the spinner; after a rollback, that nothing was done."""
+    query = event.callback_query if isinstance(event, Update) else None
+    bot = data.get("bot")
+    if query is None or bot is None:
+        return
+    said = answers[0] if answers else CallbackAnswer(query.id, None, False)
+    if failed:
+        said = CallbackAnswer(query.id, render("press_failed"), True)
+    try:
+        await bot.answer_callback_query(said.query_id, text=said.text, show_alert=said.show_alert)
+    except (TelegramAPIError, TelegramNetworkError) as exc:  # too late, or the network
+        log.info("button press %s not answered: %s", said.query_id, exc)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from broadcasts.personalize import literal
 from channels.telegram.callbacks import AlertAction, alert_keyboard
 from core.clock import Clock
 from core.config import Settings
-from handlers.common import reply, send, ticket_args
+from handlers.common import answer, reply, send, ticket_args
 from handlers.notices import Notifier
 from models.tree import Level, Node
 from templates import render
@@ -114,14 +114,14 @@ async def on_alert_button(
             done = await agree_to_show_phone(session, number, user, texts, now)
     except AlertRefused as refused:
         text = render("alert_refused", reason=refused.reason.value, number=number)
-        await query.answer(text, show_alert=True)
+        answer(query, text, show_alert=True)
         return
     await _finish(done, session, notifier, broadcasts, now)
     text = await _answer(session, action, done)
     if action == "consent" or not done.fresh:
-        await query.answer(text)
+        answer(query, text)
         return
-    await query.answer()
+    answer(query)
     # Staff keep a message: the follow-up commands and the 已找到 button, or the time it took.
     markup = alert_keyboard(number, "found") if action == "confirm" else None
     send(session, user, text, reply_markup=markup)

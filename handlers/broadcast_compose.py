@@ -24,7 +24,7 @@ from channels.telegram.callbacks import (
 )
 from core.clock import Clock
 from handlers.broadcast_schedule import create_draft, on_when
-from handlers.common import edit_buttons, reply, send
+from handlers.common import answer, edit_buttons, reply, send
 from models.tree import Node
 from templates import render
 
@@ -54,12 +54,12 @@ async def on_target(
 ) -> None:
     target = await picked_target(session, query.from_user.id, callback_data.node_id)
     if target is None:
-        await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
+        answer(query, render("broadcast_refused", reason="scope"), show_alert=True)
         return
     await state.set_state(Draft.text)
     data = {"node_id": target.node.id, "path": target.path, "pin": False, "read": False}
     await state.set_data(data)
-    await query.answer()
+    answer(query)
     if query.message is not None:
         reply_text = render("broadcast_ask_text", path=target.path, active=target.active)
         send(session, query.message.chat.id, reply_text)
@@ -108,34 +108,34 @@ async def on_choice(
     if action in {"pin", "read"}:
         data[action] = not data.get(action, False)
         await state.update_data({action: data[action]})
-        await query.answer()
+        answer(query)
         if isinstance(query.message, Message):
             markup = confirm_keyboard(data["pin"], data["read"])
             edit_buttons(session, query.message, markup)
         return
     if action == "schedule":
         await state.set_state(Draft.when)
-        await query.answer()
+        answer(query)
         send(session, query.from_user.id, render("broadcast_ask_time"))
         return
     await state.clear()
     if action != "send" or "text" not in data:
-        await query.answer(render("broadcast_cancelled"))
+        answer(query, render("broadcast_cancelled"))
         return
     try:
         created = await create_draft(session, query.from_user.id, data, clock.now())
     except BroadcastError as exc:
-        await query.answer(render("broadcast_text_refused", error=str(exc)), show_alert=True)
+        answer(query, render("broadcast_text_refused", error=str(exc)), show_alert=True)
         return
     if created is None or created.id is None:
-        await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)
+        answer(query, render("broadcast_refused", reason="scope"), show_alert=True)
         return
-    await query.answer()
+    answer(query)
     announce(session, query.from_user.id, created.id, created.total)
 
 
 async def on_stale_choice(query: CallbackQuery) -> None:
-    await query.answer(render("broadcast_stale"), show_alert=True)
+    answer(query, render("broadcast_stale"), show_alert=True)
 
 
 async def cmd_cancel(message: Message, state: FSMContext, session: AsyncSession) -> None:

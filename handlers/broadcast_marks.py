@@ -10,6 +10,7 @@ from broadcasts.polls import record_vote
 from broadcasts.reads import record_read
 from channels.telegram.callbacks import BroadcastRead, PollVote
 from core.clock import Clock
+from handlers.common import answer
 from templates import render
 
 
@@ -24,7 +25,7 @@ async def on_read(
     outcome = await record_read(
         session, callback_data.broadcast_id, query.from_user.id, _chat_id(query), clock.now()
     )
-    await query.answer(render("broadcast_marked", outcome=outcome))
+    answer(query, render("broadcast_marked", outcome=outcome))
 
 
 async def on_vote(
@@ -38,7 +39,7 @@ async def on_vote(
         callback_data.option,
         clock.now(),
     )
-    await query.answer(render("poll_voted", status=vote.status, label=vote.label))
+    answer(query, render("poll_voted", status=vote.status, label=vote.label))
 
 
 def get_router() -> Router:

@@ -12,7 +12,7 @@ from channels.telegram.callbacks import ChecklistDone
 from channels.telegram.keyboards import checklist_keyboard
 from core.clock import Clock
 from core.config import Settings
-from handlers.common import reply
+from handlers.common import answer, reply
 from handlers.work_scope import (
     PRIVATE,
     Refused,
@@ -92,11 +92,11 @@ async def on_done(
     item = next((i for i in _items(settings) if i.key == callback_data.item), None)
     if item is None:
         audit.refused("no_item")
-        await query.answer(render("work_refused", reason="no_item"), show_alert=True)
+        answer(query, render("work_refused", reason="no_item"), show_alert=True)
         return
     week = week_of(clock.now(), district_tz(settings))
     marked = await mark_done(session, node, item, person, week, clock.now())
-    await query.answer(render("work_checklist_marked", marked=marked, label=item.label))
+    answer(query, render("work_checklist_marked", marked=marked, label=item.label))
     text, markup = await _card(session, node, settings, clock)
     edit(session, query, text, markup)
 

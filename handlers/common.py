@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from aiogram.filters import CommandObject
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.telegram.channel import buttons_of
@@ -102,3 +104,26 @@ def edit_buttons(
     return outbox_edit_buttons(
         session, message.chat.id, message.message_id, buttons_of(reply_markup)
     )
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    query_id: str
+    text: str | None
+    show_alert: bool
+
+
+# The answers to this update's button press; bot/middlewares.DbSessionMiddleware sends them
+# after the commit (or a "not done" answer after a rollback), so a toast never tells of work
+# that did not happen.
+PENDING_ANSWERS: ContextVar[list[CallbackAnswer] | None] = ContextVar(
+    "pending_answers", default=None
+)
+
+
+def answer(query: CallbackQuery, text: str | None = None, show_alert: bool = False) -> None:
+    """Answer a button press once the update's transaction has committed."""
+    pending = PENDING_ANSWERS.get()
+    if pending is None:
+        raise RuntimeError("a button press is answered only inside DbSessionMiddleware")
+    pending.append(CallbackAnswer(query.id, text, show_alert))

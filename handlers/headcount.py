@@ -13,7 +13,7 @@ from audit.log import AuditNote
 from channels.telegram.callbacks import HeadcountKey
 from core.clock import Clock
 from core.config import Settings
-from handlers.common import reply
+from handlers.common import answer, reply
 from handlers.headcount_messages import prompt_card
 from handlers.work_scope import (
     PRIVATE,
@@ -126,18 +126,18 @@ async def on_key(
     if not rounds:
         audit.refused("no_round")
         no_round = render("headcount_refused", reason="no_round", grid=grid.name)
-        await query.answer(no_round, show_alert=True)
+        answer(query, no_round, show_alert=True)
         return
     if not callback_data.send:
-        await query.answer()
+        answer(query)
         edit(session, query, *await prompt_card(session, rounds[0], grid, value, now, tz))
         return
     if value <= 0:
-        await query.answer(render("headcount_refused", reason="empty"), show_alert=True)
+        answer(query, render("headcount_refused", reason="empty"), show_alert=True)
         return
     await hc.answer(session, grid, person, value, now, tz)
     answered = render("headcount_answered", grid=grid.name, count=value)
-    await query.answer(answered)
+    answer(query, answered)
     edit(session, query, answered, None)
 
 

@@ -24,7 +24,7 @@ from broadcasts.texts import SHOWN_TIME, report_text
 from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
 from core.clock import Clock
 from core.config import Settings
-from handlers.common import AfterCommit, edit, reply
+from handlers.common import AfterCommit, answer, edit, reply
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from templates import render
@@ -91,8 +91,8 @@ async def on_unschedule(
     number = callback_data.broadcast_id
     done = await cancel_for(session, query.from_user.id, number, clock.now())
     _after_cancel(done.outcome, number, after_commit, scheduled_sends)
-    await query.answer(
-        render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
+    answer(
+        query, render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     )
     if isinstance(query.message, Message):
         zone = ZoneInfo(settings.tickets.timezone)

@@ -25,7 +25,7 @@ from channels.telegram.callbacks import (
     target_keyboard,
 )
 from core.clock import Clock
-from handlers.common import reply, send
+from handlers.common import answer, reply, send
 from handlers.officials import broadcast_number
 from models.broadcasts import BroadcastKind
 from models.tree import Node
@@ -63,12 +63,12 @@ async def on_target(
 ) -> None:
     target = await picked_target(session, query.from_user.id, callback_data.node_id)
     if target is None:
-        await query.answer(render("poll_refused", reason="scope"), show_alert=True)
+        answer(query, render("poll_refused", reason="scope"), show_alert=True)
         return
     path, active = target.path, target.active
     await state.set_state(PollDraft.question)
     await state.set_data({"node_id": target.node.id, "path": path, "active": active})
-    await query.answer()
+    answer(query)
     if query.message is not None:
         text = render("poll_ask_question", path=path, active=active)
         send(session, query.message.chat.id, text)
@@ -118,12 +118,12 @@ async def on_confirm(
     data = await state.get_data()
     await state.clear()
     if callback_data.action != "send" or "options" not in data:
-        await query.answer(render("broadcast_cancelled"))
+        answer(query, render("broadcast_cancelled"))
         return
     node = await session.get(Node, data["node_id"])
     user = query.from_user.id
     if node is None or node.id is None or not await may_broadcast(session, user, node):
-        await query.answer(render("poll_refused", reason="scope"), show_alert=True)
+        answer(query, render("poll_refused", reason="scope"), show_alert=True)
         return
     person = await person_by_telegram(session, user)
     try:
@@ -137,16 +137,16 @@ async def on_confirm(
             now=clock.now(),
         )
     except BroadcastError as exc:
-        await query.answer(render("broadcast_text_refused", error=str(exc)), show_alert=True)
+        answer(query, render("broadcast_text_refused", error=str(exc)), show_alert=True)
         return
-    await query.answer()
+    answer(query)
     assert created.id is not None
     send(session, query.from_user.id, render("poll_sent", id=created.id, total=created.total))
     announce(session, query.from_user.id, created.id, created.total)
 
 
 async def on_stale_confirm(query: CallbackQuery) -> None:
-    await query.answer(render("poll_stale"), show_alert=True)
+    answer(query, render("poll_stale"), show_alert=True)
 
 
 async def cmd_poll_results(

@@ -11,7 +11,7 @@ from channels.telegram.callbacks import RateTicket, alert_keyboard
 from classify.extract import mask_phones
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
-from handlers.common import GROUP_CHATS, reply
+from handlers.common import GROUP_CHATS, answer, reply
 from handlers.notices import Notifier
 from models.tree import Node
 from templates import render
@@ -135,8 +135,9 @@ async def on_rating(
         session, callback_data.ticket_id, query.from_user.id, callback_data.rating, now, policy
     )
     await notifier.publish(rated.notices, now, session)
-    await query.answer(
-        render("ticket_rated", outcome=rated.outcome.value, rating=callback_data.rating.label)
+    answer(
+        query,
+        render("ticket_rated", outcome=rated.outcome.value, rating=callback_data.rating.label),
     )
 
 

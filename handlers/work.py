@@ -13,7 +13,7 @@ from channels.telegram.keyboards import hazard_keyboard, kind_keyboard
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from core.config import Settings
-from handlers.common import reply
+from handlers.common import answer, reply
 from handlers.notices import Notifier
 from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node, staff_or_refuse
 from models.people import Person
@@ -79,22 +79,22 @@ async def on_kind(
     reason = _pick_refusal(query, original, person)
     if reason or original is None or person is None:
         audit.refused(reason)
-        await query.answer(render("work_refused", reason=reason), show_alert=True)
+        answer(query, render("work_refused", reason=reason), show_alert=True)
         return
     words = (original.text or "").partition(" ")[2].strip()
     try:
         node, text = await pick_node(session, person, words, "work_refused", "log", free_text=True)
     except Refused as refused:
         audit.refused(refused.reason)
-        await query.answer(refused.text, show_alert=True)
+        answer(query, refused.text, show_alert=True)
         return
     if not await run_once(
         session, "worklog_kind", f"{original.chat.id}:{original.message_id}", clock.now()
     ):
-        await query.answer(render("work_refused", reason="picked"))
+        answer(query, render("work_refused", reason="picked"))
         return
     _entry, saved, markup = await _save(session, person, node, callback_data.kind, text, clock)
-    await query.answer(render("work_log_answer", label=callback_data.kind.label))
+    answer(query, render("work_log_answer", label=callback_data.kind.label))
     edit(session, query, saved, markup)  # the kind buttons go: a second press finds no button
 
 
@@ -125,14 +125,14 @@ async def on_to_ticket(
         )
     except HazardRefused as refused:
         audit.refused(refused.reason)
-        await query.answer(render("work_refused", reason=refused.reason), show_alert=True)
+        answer(query, render("work_refused", reason=refused.reason), show_alert=True)
         return
     opening, handlers = done.opening, ""
     if opening is not None:
         await notifier.publish(opening.notices, now, session)
         handlers = "、".join(p.name for p in opening.route.recipients) if opening.route else ""
     outcome = opening.outcome.value if opening is not None else "already"
-    await query.answer(render("work_ticket", outcome=outcome, t=done.ticket, handlers=handlers))
+    answer(query, render("work_ticket", outcome=outcome, t=done.ticket, handlers=handlers))
     node = await session.get(Node, done.entry.node_id)
     name = node.name if node else ""
     saved = render("work_log_saved", entry=done.entry, node=name, hazard=True, ticket=done.ticket)

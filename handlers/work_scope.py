@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote, staff_person
 from core.config import Settings
+from handlers.common import answer, reply
 from handlers.common import edit as edit_message
-from handlers.common import reply
 from models.people import Person, RoleKind
 from models.tree import Node
 from models.tree_service import node_by_code
@@ -35,7 +35,7 @@ async def button_in_scope(
     if person is None or node is None or not await covers(session, person, node):
         audit.refused("scope")
         code = node.code if node else ""
-        await query.answer(render(template, reason="scope", code=code), show_alert=True)
+        answer(query, render(template, reason="scope", code=code), show_alert=True)
         return None
     return person, node
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audit.log import AuditNote
 from channels.telegram.callbacks import TicketAction
 from core.clock import Clock
-from handlers.common import reply, ticket_args
+from handlers.common import answer, reply, ticket_args
 from handlers.notices import Notifier
 from templates import render
 from tickets import actions
@@ -112,7 +112,7 @@ async def on_ticket_button(
 ) -> None:
     number, user, now = callback_data.ticket_id, query.from_user.id, clock.now()
     if callback_data.action == "transfer":
-        await query.answer(render("ticket_usage", usage=USAGE["transfer"]), show_alert=True)
+        answer(query, render("ticket_usage", usage=USAGE["transfer"]), show_alert=True)
         return
     try:
         if callback_data.action == "claim":
@@ -123,13 +123,15 @@ async def on_ticket_button(
             done = await actions.escalate(session, number, user, "网格员上报", now, policy)
     except ActionRefused as refused:
         audit.refused(refused.reason.name)
-        await query.answer(
-            render("ticket_refused", reason=refused.reason.value, number=number), show_alert=True
+        answer(
+            query,
+            render("ticket_refused", reason=refused.reason.value, number=number),
+            show_alert=True,
         )
         return
     await notifier.publish(done.notices, now, session)
     past = {"claim": "claimed", "done": "resolved", "escalate": "escalated"}[callback_data.action]
-    await query.answer(render("ticket_action", action=past, t=done.ticket, note=""))
+    answer(query, render("ticket_action", action=past, t=done.ticket, note=""))
 
 
 def get_router() -> Router:
