@@ -64,7 +64,7 @@ class BotRuntime:
         self.courier = Courier(
             self.session_factory,
             TelegramChannel(self.bot),
-            now=self.clock.now,
+            now=Clock().now,  # retry delays are wall-clock waits, whatever the domain's clock
             limiter=self.budget,
             hooks=TicketHooks(),
         )
