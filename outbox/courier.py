@@ -10,8 +10,9 @@ were written; chats do not wait for each other. Outcomes (channels/port.py):
 - a refusal (`Forbidden`) fails the row and tells the hooks (an unreachable person);
 - a group that became a supergroup (`Migrated`) gets the row at its new id.
 
-A row is marked `sending` (committed) before its request leaves; a crash between that and the
-`sent` mark leaves it `sending`, and the next start sends it again, flagged possibly_duplicate.
+A row is marked `sending` (committed) just before its request leaves; a crash between that and
+the `sent` mark leaves it `sending`, and the next start sends it again, flagged
+possibly_duplicate. Rows not yet attempted stay `pending` and go once.
 """
 
 from __future__ import annotations
@@ -178,13 +179,6 @@ class Courier:
             for row in rows:
                 if row.chat_id in batches or len(batches) < limit:
                     batches.setdefault(row.chat_id, []).append(row)
-            claimed = [row.id for rows_ in batches.values() for row in rows_]
-            if claimed:
-                await session.execute(
-                    update(OutgoingMessage)
-                    .where(col(OutgoingMessage.id).in_(claimed))
-                    .values(status=OutStatus.sending)
-                )
             for row in rows:
                 session.expunge(row)
         for chat_rows in batches.values():
@@ -193,10 +187,9 @@ class Courier:
 
     async def _serve_chat(self, chat_id: int, rows: list[OutgoingMessage]) -> None:
         try:
-            for index, row in enumerate(rows):
+            for row in rows:
                 if not await self._deliver(row):
-                    await self._release(rows[index + 1 :])
-                    return
+                    return  # the rest of this chat's rows stay pending, in order
         except Exception:
             log.exception("courier: chat %s failed unexpectedly; its rows go back", chat_id)
             await self._release(rows)
@@ -209,6 +202,8 @@ class Courier:
         message = await self._message(row)
         if message is None:
             return True
+        if not await self._mark_sending(row):
+            return True  # no longer pending (cancelled, or sent by another courier)
         try:
             urgent = row.priority <= Priority.notice
             async with (
@@ -267,7 +262,7 @@ class Courier:
                 await session.execute(
                     update(OutgoingMessage)
                     .where(col(OutgoingMessage.id) == row.id)
-                    .values(reply_to=None)
+                    .values(reply_to=None, status=OutStatus.pending)
                 )
             return await self._deliver(row)
         if isinstance(exc, Transient) and row.attempts + 1 < self.max_attempts:
@@ -288,6 +283,20 @@ class Courier:
             exc.reason,
         )
         return isinstance(exc, BadRequest)
+
+    async def _mark_sending(self, row: OutgoingMessage) -> bool:
+        """Committed just before the request leaves: a crash from here on makes the row a
+        possible duplicate at the next start, and only this row."""
+        async with session_scope(self._factory) as session:
+            result = await session.execute(
+                update(OutgoingMessage)
+                .where(
+                    col(OutgoingMessage.id) == row.id,
+                    col(OutgoingMessage.status) == OutStatus.pending,
+                )
+                .values(status=OutStatus.sending)
+            )
+        return bool(getattr(result, "rowcount", 0))
 
     async def _retry(self, row: OutgoingMessage, delay: timedelta, attempts: int) -> None:
         async with session_scope(self._factory) as session:
