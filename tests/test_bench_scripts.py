@@ -1,7 +1,8 @@
-"""The broadcast bench scripts still run, small, and their last line holds the promised figures.
+"""The bench scripts still run, small, and their last line holds the promised figures.
 
 Timing figures are not checked here (they belong in the issue notes); what is checked is that
-each script completes, every group got the message exactly once, and the JSON has its keys.
+each script completes, every group got the message (every report its reply) exactly once, and
+the JSON has its keys.
 """
 
 from __future__ import annotations
@@ -54,3 +55,14 @@ def test_a_crash_half_way_loses_nothing_and_reports_its_duplicates() -> None:
     assert result["ok"] is True
     assert result["lost"] == 0 and result["delivered_once"] + result["duplicated"] == 400
     assert result["duplicated"] <= result["reported_possible_duplicates"] <= 8
+
+
+def test_every_report_gets_exactly_one_reply() -> None:
+    result = run_bench(
+        "reply_latency.py", "--groups=5", "--steady-seconds=3", "--burst=20", "--wait=30"
+    )
+    promised = ("messages", "replies", "missing", "duplicated", "p50_ms", "p95_ms", "p99_ms")
+    assert set(promised) | {"burst_clear_s", "burst_bound_s", "send_rate"} <= set(result)
+    assert result["messages"] == result["replies"] == result["tickets_opened"] == 15 + 20
+    assert result["missing"] == result["duplicated"] == result["http_429"] == 0
+    assert result["workers_reachable"] is True
