@@ -32,9 +32,9 @@ TOKEN = "123456:BENCH-TOKEN"
 
 async def serve_bot(url: str, api_base: str) -> dict[str, Any]:
     """Run the bot until stdin closes; return its send budget's figures."""
-    from bot.config import Settings
-    from bot.logsetup import setup_logging
     from bot.runtime import BotRuntime
+    from core.config import Settings
+    from core.logsetup import setup_logging
 
     setup_logging("WARNING", [TOKEN])
     settings = Settings(
@@ -55,11 +55,11 @@ async def build_database(url: str, groups: int) -> dict[int, tuple[int, str]]:
     from sqlalchemy import func, select
     from sqlmodel import col
 
-    from bot.db import make_engine, make_session_factory, session_scope, upgrade
-    from broadcasts.testing import seed_district
+    from core.db import make_engine, make_session_factory, session_scope, upgrade
     from models.groups import Group
     from models.people import Person, Role, RoleKind
     from models.tree import Node
+    from tests.support.broadcasts import seed_district
 
     engine = make_engine(url)
     try:

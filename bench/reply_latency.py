@@ -50,7 +50,7 @@ from typing import Any
 from reply_bot import TOKEN, BotProcess, build_database
 from reply_residents import Post, Residents, populate
 
-from bot.config import BroadcastSettings
+from core.config import BroadcastSettings
 from emulator import BotAPIEmulator, EmulatorClient
 
 # --- the stamps of the emulator's events ---------------------------------------------------
