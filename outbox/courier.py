@@ -179,16 +179,26 @@ class Courier:
             for row in rows:
                 if row.chat_id in batches or len(batches) < limit:
                     batches.setdefault(row.chat_id, []).append(row)
+            for chat_rows in batches.values():
+                chat_rows.sort(key=lambda r: r.id or 0)  # a chat hears things in written order
+            firsts = [chat_rows[0].id for chat_rows in batches.values()]
+            if firsts:  # each chat's first row leaves now: marked in the same transaction
+                await session.execute(
+                    update(OutgoingMessage)
+                    .where(col(OutgoingMessage.id).in_(firsts))
+                    .values(status=OutStatus.sending)
+                )
             for row in rows:
                 session.expunge(row)
-        for chat_rows in batches.values():
-            chat_rows.sort(key=lambda r: r.id or 0)  # a chat hears things in written order
         return batches
 
     async def _serve_chat(self, chat_id: int, rows: list[OutgoingMessage]) -> None:
         try:
-            for row in rows:
-                if not await self._deliver(row):
+            claimed = True  # _claim marked the first row
+            for index, row in enumerate(rows):
+                following = rows[index + 1] if index + 1 < len(rows) else None
+                go_on, claimed = await self._deliver(row, claimed, following)
+                if not go_on:
                     return  # the rest of this chat's rows stay pending, in order
         except Exception:
             log.exception("courier: chat %s failed unexpectedly; its rows go back", chat_id)
@@ -197,13 +207,17 @@ class Courier:
             self._busy.pop(chat_id, None)
             self._wake.set()
 
-    async def _deliver(self, row: OutgoingMessage) -> bool:
-        """Send one row and record the outcome; False stops this chat's batch for now."""
+    async def _deliver(
+        self, row: OutgoingMessage, claimed: bool, following: OutgoingMessage | None = None
+    ) -> tuple[bool, bool]:
+        """Send one row (marked `sending` already if `claimed`) and record the outcome, marking
+        `following` as sending in the same transaction when it went well. Returns whether
+        to go on with this chat's rows, and whether `following` is claimed."""
+        if not claimed and not await self._mark_sending(row):
+            return True, False  # no longer pending (sent or cancelled elsewhere)
         message = await self._message(row)
         if message is None:
-            return True
-        if not await self._mark_sending(row):
-            return True  # no longer pending (cancelled, or sent by another courier)
+            return True, False
         try:
             urgent = row.priority <= Priority.notice
             async with (
@@ -213,9 +227,8 @@ class Courier:
             ):
                 message_id = await self._channel.deliver(message)
         except SendError as exc:
-            return await self._failed(row, exc)
-        await self._mark_sent(row, message_id)
-        return True
+            return await self._failed(row, exc), False
+        return True, await self._mark_sent(row, message_id, following)
 
     async def _message(self, row: OutgoingMessage) -> Outgoing | None:
         message_id = row.message_id
@@ -262,9 +275,10 @@ class Courier:
                 await session.execute(
                     update(OutgoingMessage)
                     .where(col(OutgoingMessage.id) == row.id)
-                    .values(reply_to=None, status=OutStatus.pending)
+                    .values(reply_to=None)
                 )
-            return await self._deliver(row)
+            go_on, _claimed = await self._deliver(row, claimed=True)
+            return go_on
         if isinstance(exc, Transient) and row.attempts + 1 < self.max_attempts:
             delay = timedelta(seconds=min(60.0, 0.5 * 2**row.attempts))
             await self._retry(row, delay, row.attempts + 1)
@@ -324,8 +338,12 @@ class Courier:
                 .values(status=OutStatus.pending)
             )
 
-    async def _mark_sent(self, row: OutgoingMessage, message_id: int) -> None:
+    async def _mark_sent(
+        self, row: OutgoingMessage, message_id: int, following: OutgoingMessage | None
+    ) -> bool:
+        """Record the send (and its hooks); claim the chat's next row in the same transaction."""
         self.sent += 1
+        claimed = False
         async with session_scope(self._factory) as session:
             await session.execute(
                 update(OutgoingMessage)
@@ -340,6 +358,17 @@ class Courier:
             if row.purpose:
                 row.sent_message_id = message_id
                 await self._hooks.on_sent(session, row)
+            if following is not None:
+                result = await session.execute(
+                    update(OutgoingMessage)
+                    .where(
+                        col(OutgoingMessage.id) == following.id,
+                        col(OutgoingMessage.status) == OutStatus.pending,
+                    )
+                    .values(status=OutStatus.sending)
+                )
+                claimed = bool(getattr(result, "rowcount", 0))
+        return claimed
 
     async def _finish(self, row: OutgoingMessage, status: OutStatus, error: str) -> None:
         self.failed += 1
