@@ -14,6 +14,7 @@ from channels.telegram.callbacks import rating_keyboard, staff_keyboard
 from channels.telegram.sending import Refused, send_text
 from classify.extract import mask_phones
 from core.db import session_scope
+from core.vocabulary import Category
 from models.groups import Group
 from models.people import Person
 from models.tickets import EventKind, Ticket
@@ -64,7 +65,7 @@ class Notifier:
                     "ticket_event",
                     at=f"{e.at.astimezone(self._tz):%m-%d %H:%M}",
                     who=name,
-                    kind=e.kind.value,
+                    kind=e.kind,
                     text=mask_phones(e.text),
                 )
                 for e, name in await history(session, ticket.id or 0)
@@ -87,7 +88,9 @@ class Notifier:
         for person in people.scalars():
             if person.telegram_user_id is None:
                 continue
-            markup = staff_keyboard(ticket.id or 0, alert=ticket.category == "missing_person")
+            markup = staff_keyboard(
+                ticket.id or 0, alert=ticket.category == Category.MISSING_PERSON
+            )
             sent = await self._send(person.telegram_user_id, text, markup)
             if sent is False:
                 person.private_chat = False

@@ -21,7 +21,6 @@ from models.people import Person
 from models.tickets import Ticket
 from models.tree import Level, Node, lineage_ids
 from stats.period import Period, in_period
-from stats.present import category_label, priority_label
 
 BOM = "\ufeff"
 HEADER = (
@@ -79,8 +78,8 @@ def _cells(
     handling = nodes.get(t.handling_node_id)
     hide = mask_phones if masked else str
     return [
-        str(t.id), _local(t.created_at, tz), category_label(t.category),
-        priority_label(t.priority), t.status.label, above.get(Level.town, ""),
+        str(t.id), _local(t.created_at, tz), t.category.label,
+        t.priority.label, t.status.label, above.get(Level.town, ""),
         above.get(Level.community, ""), grid.code, grid.name,
         handling.name if handling else "", str(t.escalation_level),
         mask_name(t.reporter_name) if masked else t.reporter_name, hide(t.text),

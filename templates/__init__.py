@@ -1,5 +1,9 @@
 """The one Jinja2 environment for every message the bot sends (HTML parse mode, autoescaped).
 
+Every enum of core/vocabulary.py is a global, so a template reads a value's label as
+`{{ t.status.label }}` and compares with a member, `{% if t.category == Category.SAFETY %}`;
+no template spells a label or a value list of its own.
+
 It is built on the first render: a process that never renders a message (a CLI command, the
 broadcast engine sending plain texts) does not load Jinja2 at all.
 """
@@ -20,7 +24,9 @@ TEMPLATE_DIR = Path(__file__).parent
 def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    return Environment(
+    from core.vocabulary import VOCABULARY
+
+    env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
         undefined=StrictUndefined,
@@ -28,6 +34,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARY})
+    return env
 
 
 def render(template: str, /, **context: Any) -> str:
