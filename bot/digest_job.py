@@ -4,7 +4,6 @@ catch-up run at start (the digest of a day the bot was down at digest time goes 
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from channels.telegram.sending import Refused, send_text
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from stats.digest import send_digests
 
 log = logging.getLogger("gridbot.digest")
@@ -27,7 +27,7 @@ class DigestJob:
         clock: Clock,
     ) -> None:
         self.factory, self.bot, self.clock = factory, bot, clock
-        self.tz = ZoneInfo(settings.tickets.timezone)
+        self.tz = district_zone(settings)
         self.at = settings.stats.digest_time
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:

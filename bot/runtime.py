@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
@@ -26,6 +25,7 @@ from channels.telegram.sender import AiogramSender
 from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory
+from core.timezone import district_zone
 from tickets.escalation import sweep
 
 log = logging.getLogger("gridbot.runtime")
@@ -43,7 +43,7 @@ class BotRuntime:
         self.bot: Bot = build_bot(settings, self.budget)
         self.policy = ticket_policy(settings.tickets)
         self.notifier = Notifier(
-            self.bot, self.session_factory, ZoneInfo(settings.tickets.timezone)
+            self.bot, self.session_factory, district_zone(settings)
         )
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         conf = settings.broadcasts
@@ -111,7 +111,7 @@ class BotRuntime:
         now = self.clock.now()
         notices = await sweep(self.session_factory, now, self.policy)
         await self.notifier.publish(notices, now)
-        tz = ZoneInfo(self.settings.tickets.timezone)  # headcount prompts, reminders, summaries
+        tz = district_zone(self.settings)  # headcount prompts, reminders, summaries
         await deliver_headcount(self.bot, self.session_factory, now, tz)
         return len(notices)
 

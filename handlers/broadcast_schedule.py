@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -19,6 +18,7 @@ from broadcasts.service import BroadcastError, create_broadcast
 from broadcasts.texts import SHOWN_TIME
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import reply
 from models.broadcasts import Broadcast
 from models.tree import Node
@@ -38,7 +38,7 @@ async def on_when(
     """The time for 定时发送; anything unreadable or past is refused and asked again."""
     if message.from_user is None:
         return
-    zone, now = ZoneInfo(settings.tickets.timezone), clock.now()
+    zone, now = district_zone(settings), clock.now()
     try:
         at = parse_send_time(message.text or "", now, zone)
     except SendTimeError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import tzinfo
-from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
@@ -26,6 +25,7 @@ from broadcasts.texts import SHOWN_TIME, report_text
 from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import reply
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
@@ -75,7 +75,7 @@ async def cmd_scheduled(message: Message, session: AsyncSession, settings: Setti
     if not await scopes(session, message.from_user.id):
         await reply(message, render("broadcast_refused", reason="role"))
         return
-    zone = ZoneInfo(settings.tickets.timezone)
+    zone = district_zone(settings)
     text, markup = await scheduled_list(session, message.from_user.id, zone)
     await reply(message, text, reply_markup=markup)
 
@@ -97,7 +97,7 @@ async def on_unschedule(
         render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     )
     if isinstance(query.message, Message):
-        zone = ZoneInfo(settings.tickets.timezone)
+        zone = district_zone(settings)
         text, markup = await scheduled_list(session, query.from_user.id, zone)
         try:
             await query.message.edit_text(text, reply_markup=markup)
@@ -160,7 +160,7 @@ async def cmd_broadcast_report(
     if broadcast is None or broadcast.id is None:
         await reply(message, render("broadcast_not_found", reason=access, what="群发", id=number))
         return
-    zone = ZoneInfo(settings.tickets.timezone)
+    zone = district_zone(settings)
     await reply(message, await report_text(session, broadcast.id, zone))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audit.log import AuditNote
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import reply
 from models.people import Person
 from models.tree import Node
@@ -82,7 +83,9 @@ async def cmd_stats(
     audit: AuditNote,
 ) -> None:
     try:
-        _person, node, period = await _scope(message, command, session, clock, _tz(settings))
+        _person, node, period = await _scope(
+            message, command, session, clock, district_zone(settings)
+        )
     except Refused as refused:
         audit.refused(refused.reason)
         await reply(message, refused.text)
@@ -106,7 +109,9 @@ async def cmd_export(
     audit: AuditNote,
 ) -> None:
     try:
-        person, node, period = await _scope(message, command, session, clock, _tz(settings))
+        person, node, period = await _scope(
+            message, command, session, clock, district_zone(settings)
+        )
     except Refused as refused:
         audit.refused(refused.reason)
         await reply(message, refused.text)
@@ -125,10 +130,6 @@ async def cmd_export(
 
 async def in_group(message: Message, command: CommandObject) -> None:
     await reply(message, render("stats_refused", reason="private", command=f"/{command.command}"))
-
-
-def _tz(settings: Settings) -> ZoneInfo:
-    return ZoneInfo(settings.tickets.timezone)
 
 
 def get_router() -> Router:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
@@ -12,7 +11,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote, staff_person
-from core.config import Settings
 from handlers.common import reply
 from models.people import Person, RoleKind
 from models.tree import Node
@@ -59,9 +57,6 @@ async def staff_or_refuse(
         await reply(message, render("work_refused", reason="not_staff"))
     return person
 
-
-def district_tz(settings: Settings) -> ZoneInfo:
-    return ZoneInfo(settings.tickets.timezone)
 
 
 async def pick_node(
