@@ -28,6 +28,7 @@ from broadcasts.sender import (
 from broadcasts.service import (
     BroadcastError,
     BroadcastFigures,
+    BroadcastProblem,
     BroadcastReport,
     Counts,
     DeliveryIssue,
@@ -47,6 +48,7 @@ __all__ = [
     "BroadcastEngine",
     "BroadcastError",
     "BroadcastFigures",
+    "BroadcastProblem",
     "BroadcastReport",
     "Button",
     "Buttons",

@@ -78,7 +78,7 @@ async def on_text(message: Message, session: AsyncSession, state: FSMContext) ->
     try:
         shown = await preview(session, text, data["node_id"])
     except BroadcastError as exc:  # a bad {{ template }}: say what, and ask again
-        await reply(message, render("broadcast_text_refused", error=str(exc)))
+        await reply(message, render("broadcast_text_refused", error=exc))
         return
     active, inactive = await target_counts(session, node)
     await state.update_data(text=text, photo=photo)
@@ -129,7 +129,7 @@ async def on_choice(
     try:
         created = await create_draft(session, query.from_user.id, data, clock.now())
     except BroadcastError as exc:
-        await query.answer(render("broadcast_text_refused", error=str(exc)), show_alert=True)
+        await query.answer(render("broadcast_text_refused", error=exc), show_alert=True)
         return
     if created is None or created.id is None:
         await query.answer(render("broadcast_refused", reason="scope"), show_alert=True)

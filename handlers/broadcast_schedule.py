@@ -50,7 +50,7 @@ async def on_when(
     try:
         created = await create_draft(session, message.from_user.id, data, now, scheduled_at=at)
     except BroadcastError as exc:
-        await reply(message, render("broadcast_text_refused", error=str(exc)))
+        await reply(message, render("broadcast_text_refused", error=exc))
         return
     if created is None or created.id is None:
         await reply(message, render("broadcast_refused", reason="scope"))

@@ -76,7 +76,7 @@ async def on_question(message: Message, session: AsyncSession, state: FSMContext
     try:
         await preview(session, question, (await state.get_data())["node_id"])
     except BroadcastError as exc:  # a bad {{ template }}: say what, and ask again
-        await reply(message, render("broadcast_text_refused", error=str(exc)))
+        await reply(message, render("broadcast_text_refused", error=exc))
         return
     await state.update_data(question=question)
     await state.set_state(PollDraft.options)
@@ -134,7 +134,7 @@ async def on_confirm(
             now=clock.now(),
         )
     except BroadcastError as exc:
-        await query.answer(render("broadcast_text_refused", error=str(exc)), show_alert=True)
+        await query.answer(render("broadcast_text_refused", error=exc), show_alert=True)
         return
     await session.commit()  # the engine reads the outbox from its own sessions
     broadcasts.notify()

@@ -10,6 +10,7 @@ broadcast engine sending plain texts) does not load Jinja2 at all.
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,3 +42,8 @@ def environment() -> Environment:
 def render(template: str, /, **context: Any) -> str:
     """Render `template`.j2 and strip the surrounding whitespace templates tend to leave."""
     return environment().get_template(f"{template}.j2").render(**context).strip()
+
+
+def render_plain(template: str, /, **context: Any) -> str:
+    """`render` for plain text (a log line, the CLI, a delivery report): no HTML entities."""
+    return html.unescape(render(template, **context))
