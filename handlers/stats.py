@@ -39,7 +39,7 @@ PRIVATE = F.chat.type == "private"
 
 
 class Refused(Exception):
-    def __init__(self, reason: str, **context: str) -> None:
+    def __init__(self, reason: str, **context: object) -> None:
         super().__init__(reason)
         self.reason = reason
         self.text = render("stats_refused", reason=reason, **context)
@@ -70,7 +70,7 @@ async def _scope(
     try:
         period = parse_period(periods[0] if periods else DEFAULT_PERIOD, clock.now(), tz)
     except PeriodError as exc:
-        raise Refused("period", detail=str(exc)) from exc
+        raise Refused("period", error=exc) from exc
     return person, node, period
 
 
