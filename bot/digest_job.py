@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from stats.digest import queue_digests
 
 log = logging.getLogger("gridbot.digest")
@@ -26,7 +26,7 @@ class DigestJob:
         committed: Callable[[], None],
     ) -> None:
         self.factory, self.clock, self.committed = factory, clock, committed
-        self.tz = ZoneInfo(settings.tickets.timezone)
+        self.tz = district_zone(settings)
         self.at = settings.stats.digest_time
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
@@ -26,6 +25,7 @@ from channels.telegram.sender import AiogramSender
 from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory
+from core.timezone import district_zone
 from handlers.headcount_messages import deliver_headcount
 from handlers.notices import Notifier
 from outbox.courier import Courier
@@ -46,7 +46,7 @@ class BotRuntime:
         self.budget = build_budget(settings)  # one send budget: broadcasts and notices
         self.bot: Bot = build_bot(settings, self.budget)
         self.policy = ticket_policy(settings.tickets)
-        self.notifier = Notifier(self.session_factory, ZoneInfo(settings.tickets.timezone))
+        self.notifier = Notifier(self.session_factory, district_zone(settings))
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         conf = settings.broadcasts
         self.broadcasts = BroadcastEngine(
@@ -138,7 +138,7 @@ class BotRuntime:
         notices = await sweep(self.session_factory, now, self.policy)
         await self.notifier.publish(notices, now)  # its own transaction, then sent
         self.courier.wake()
-        tz = ZoneInfo(self.settings.tickets.timezone)  # headcount prompts, reminders, summaries
+        tz = district_zone(self.settings)  # headcount prompts, reminders, summaries
         await deliver_headcount(self.session_factory, now, tz)
         self.courier.wake()
         return len(notices)

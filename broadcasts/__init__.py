@@ -16,6 +16,7 @@ from broadcasts.progress import Progress, ProgressCallback
 from broadcasts.service import (
     BroadcastError,
     BroadcastFigures,
+    BroadcastProblem,
     BroadcastReport,
     Counts,
     DeliveryIssue,
@@ -47,6 +48,7 @@ __all__ = [
     "BroadcastEngine",
     "BroadcastError",
     "BroadcastFigures",
+    "BroadcastProblem",
     "BroadcastReport",
     "Button",
     "Buttons",

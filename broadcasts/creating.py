@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broadcasts.counting import DELIVERY, INACTIVE_REASON, delivery_counts
-from broadcasts.errors import BroadcastError
+from broadcasts.errors import BroadcastError, BroadcastProblem
 from broadcasts.personalize import compile_template, is_template
 from models.base import utcnow
 from models.broadcasts import Broadcast, BroadcastKind, BroadcastPriority, DeliveryStatus
@@ -48,13 +48,13 @@ async def create_broadcast(
     needs 2-10 options. BroadcastError says what is wrong."""
     node = await session.get(Node, node_id)
     if node is None:
-        raise BroadcastError(f"no node with id {node_id}")
+        raise BroadcastError(BroadcastProblem.no_node, node_id=node_id)
     kind = BroadcastKind(kind)
     if kind is BroadcastKind.edit:
-        raise BroadcastError("an edit is created with create_edit")
+        raise BroadcastError(BroadcastProblem.edit_not_created_here)
     checked = poll_options(kind, text, options)
     if not text.strip() and not photo:
-        raise BroadcastError("a broadcast needs a text or a photo")
+        raise BroadcastError(BroadcastProblem.no_content)
     templated = is_template(text)
     if templated:
         compile_template(text)
@@ -96,22 +96,22 @@ def poll_options(kind: BroadcastKind, text: str, options: Sequence[str] | None) 
     """The options trimmed, if `kind` is a poll and they are acceptable."""
     if kind is not BroadcastKind.poll:
         if options:
-            raise BroadcastError("只有投票可以带选项")
+            raise BroadcastError(BroadcastProblem.options_without_poll)
         return []
     if not text.strip():
-        raise BroadcastError("投票需要题目")
+        raise BroadcastError(BroadcastProblem.poll_without_question)
     given = list(options or [])
     if not MIN_OPTIONS <= len(given) <= MAX_OPTIONS:
         raise BroadcastError(
-            f"投票需要 {MIN_OPTIONS} 到 {MAX_OPTIONS} 个选项，现在 {len(given)} 个"
+            BroadcastProblem.option_count, given=len(given), least=MIN_OPTIONS, most=MAX_OPTIONS
         )
     cleaned = [str(o).strip() for o in given]
     for number, option in enumerate(cleaned, start=1):
         if not option:
-            raise BroadcastError(f"第 {number} 个选项是空的")
+            raise BroadcastError(BroadcastProblem.option_empty, number=number)
     duplicated = sorted({o for o in cleaned if cleaned.count(o) > 1})
     if duplicated:
-        raise BroadcastError(f"选项重复：{'、'.join(duplicated)}")
+        raise BroadcastError(BroadcastProblem.options_repeated, options=duplicated)
     return cleaned
 
 

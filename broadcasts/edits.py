@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from broadcasts.counting import DELIVERY, store_counts
 from broadcasts.creating import fill_outbox
-from broadcasts.errors import BroadcastError
+from broadcasts.errors import BroadcastError, BroadcastProblem
 from broadcasts.personalize import compile_template, is_template
 from broadcasts.plans import Layout, copy_steps, edit_steps
 from models.base import utcnow
@@ -39,12 +39,12 @@ async def create_edit(
     whose copy did not arrive after all ends skipped. `found` stops the copies not yet sent."""
     source = await session.get(Broadcast, source_id)
     if source is None or source.id is None:
-        raise BroadcastError(f"no broadcast {source_id}")
+        raise BroadcastError(BroadcastProblem.no_broadcast, broadcast_id=source_id)
     if source.kind is BroadcastKind.edit:
-        raise BroadcastError("an edit changes the original broadcast, not another edit")
+        raise BroadcastError(BroadcastProblem.edit_of_edit)
     mode = EditMode(mode)
     if not text.strip():
-        raise BroadcastError("修改后的内容不能为空")
+        raise BroadcastError(BroadcastProblem.edit_empty)
     templated = is_template(text)
     if templated:
         compile_template(text)

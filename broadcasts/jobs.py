@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.copies import Copy, delivered_copies
-from broadcasts.errors import BroadcastError
+from broadcasts.errors import BroadcastError, BroadcastProblem
 from broadcasts.outbox import Row
 from broadcasts.personalize import compile_template, load_contexts, render_text
 from broadcasts.plans import Layout, copy_steps, edit_steps, moved_steps
@@ -103,13 +103,13 @@ async def _texts(
     if not content.templated:
         return dict.fromkeys(group_ids, content.text)
     if content.template is None:
-        return dict.fromkeys(group_ids, BroadcastError("模板错误：模板无法编译"))
+        return dict.fromkeys(group_ids, BroadcastError(BroadcastProblem.template_broken))
     contexts = await load_contexts(session, group_ids) if group_ids else {}
     texts: dict[int, str | BroadcastError] = {}
     for group_id in group_ids:
         context = contexts.get(group_id)
         if context is None:
-            texts[group_id] = BroadcastError("group no longer bound to a node")
+            texts[group_id] = BroadcastError(BroadcastProblem.group_unbound)
             continue
         try:
             texts[group_id] = render_text(content.template, context)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from broadcasts.errors import BroadcastError
+from broadcasts.errors import BroadcastError, BroadcastProblem
 from models.groups import Group
 from models.people import Person, Role, RoleKind
 from models.tree import PATH_SEPARATOR, Node, lineage_ids
@@ -35,6 +35,7 @@ FIELDS: dict[str, frozenset[str]] = {
 }
 NO_WORKER = "网格员"
 Context = dict[str, dict[str, str]]
+
 
 def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text
@@ -61,13 +62,12 @@ def compile_template(text: str) -> Template:
 
     env = _environment()
     try:
-        tree = env.parse(text)
-        problem = _unknown_variable(tree)
-        template = env.from_string(text) if problem is None else None
+        _check_variables(env.parse(text))
+        template = env.from_string(text)
     except TemplateSyntaxError as exc:  # also an unknown filter or test
-        raise BroadcastError(f"模板错误：第 {exc.lineno} 行，{exc.message}") from exc
-    if template is None:
-        raise BroadcastError(f"模板错误：{problem}")
+        raise BroadcastError(
+            BroadcastProblem.template_syntax, line=exc.lineno, detail=exc.message
+        ) from exc
     render_text(template, _sample_context())  # what only shows when it runs
     return template
 
@@ -78,28 +78,30 @@ def render_text(template: Template, context: Mapping[str, Any]) -> str:
     try:
         return template.render(**context)
     except TemplateError as exc:
-        raise BroadcastError(f"模板错误：{exc.message}") from exc
+        raise BroadcastError(BroadcastProblem.template_failed, detail=exc.message) from exc
     except Exception as exc:  # e.g. arithmetic on a name: the template's fault, not ours
-        raise BroadcastError(f"模板错误：{type(exc).__name__}: {exc}") from exc
+        detail = f"{type(exc).__name__}: {exc}"
+        raise BroadcastError(BroadcastProblem.template_failed, detail=detail) from exc
 
 
-def _unknown_variable(tree: nodes.Template) -> str | None:
+def _check_variables(tree: nodes.Template) -> None:
+    """BroadcastError for the first variable the groups' contexts do not have."""
     from jinja2 import meta, nodes
 
     unknown = sorted(meta.find_undeclared_variables(tree) - FIELDS.keys())
     if unknown:
-        return f"未知变量 {unknown[0]}"
+        raise BroadcastError(BroadcastProblem.unknown_variable, name=unknown[0])
     for found in tree.find_all((nodes.Getattr, nodes.Getitem)):
         assert isinstance(found, nodes.Getattr | nodes.Getitem)
         owner, attr = found.node, _attribute(found)
         if isinstance(owner, nodes.Name) and owner.name in FIELDS:
             if attr not in FIELDS[owner.name]:
-                return f"未知变量 {owner.name}.{attr}"
+                name = f"{owner.name}.{attr}"
+                raise BroadcastError(BroadcastProblem.unknown_variable, name=name)
     for output in tree.find_all(nodes.Output):
         for child in output.nodes:
             if isinstance(child, nodes.Name) and child.name in FIELDS:
-                return f"变量 {child.name} 需要写明字段，例如 {child.name}.name"
-    return None
+                raise BroadcastError(BroadcastProblem.bare_variable, name=child.name)
 
 
 def _attribute(found: nodes.Getattr | nodes.Getitem) -> str:
@@ -185,7 +187,7 @@ async def preview(session: AsyncSession, text: str, node_id: int) -> str:
     template = compile_template(text)
     node = await session.get(Node, node_id)
     if node is None:
-        raise BroadcastError(f"no node with id {node_id}")
+        raise BroadcastError(BroadcastProblem.no_node, node_id=node_id)
     first = await session.scalar(
         select(col(Group.id))
         .join(Node, col(Node.id) == col(Group.node_id))

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from broadcasts.errors import BroadcastError
+from broadcasts.errors import BroadcastError, BroadcastProblem
 from broadcasts.split import CAPTION_LIMIT, cut_once, plan_messages, split_text
 from broadcasts.steps import Action, Step, send_photo, send_text
 from channels.port import Button, Buttons
@@ -109,11 +109,9 @@ def edit_steps(source: Layout, mode: EditMode, text: str, ids: Sequence[int]) ->
 
 def _edit_texts(ids: list[int], texts: list[str]) -> list[Step]:
     if not texts:
-        raise BroadcastError("修改后的内容不能为空")
+        raise BroadcastError(BroadcastProblem.edit_empty)
     if len(texts) > len(ids):
-        raise BroadcastError(
-            f"修改后的文字需要 {len(texts)} 条消息，原来只有 {len(ids)} 条，请缩短"
-        )
+        raise BroadcastError(BroadcastProblem.edit_too_long, needed=len(texts), had=len(ids))
     steps = [Step(Action.edit_text, t, message_id=i) for i, t in zip(ids, texts, strict=False)]
     steps += [Step(Action.delete, message_id=i) for i in ids[len(texts) :]]  # now surplus
     return steps

@@ -14,7 +14,7 @@ from broadcasts.counting import (
 )
 from broadcasts.creating import create_broadcast
 from broadcasts.edits import create_edit
-from broadcasts.errors import BroadcastError
+from broadcasts.errors import BroadcastError, BroadcastProblem
 from broadcasts.lifecycle import cancel_broadcast, recover_in_flight
 from broadcasts.reporting import (
     BroadcastFigures,
@@ -31,6 +31,7 @@ __all__ = [
     "INACTIVE_REASON",
     "BroadcastError",
     "BroadcastFigures",
+    "BroadcastProblem",
     "BroadcastReport",
     "Copy",
     "Counts",

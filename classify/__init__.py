@@ -8,12 +8,13 @@ from classify.classifier import DEFAULT_DICTIONARY, Classifier, default_classifi
 from classify.cli import classify_lines
 from classify.dictionary import Dictionary, load_dictionary, parse_dictionary
 from classify.extract import extract_details, mask_phones
-from classify.model import Category, Classification, Details, Priority
+from classify.model import CLASSIFIED, Category, Classification, Details, Priority
 from classify.normalise import normalise
 from classify.reloading import ReloadingClassifier
 from classify.validation import DictionaryError
 
 __all__ = [
+    "CLASSIFIED",
     "DEFAULT_DICTIONARY",
     "Category",
     "Classification",

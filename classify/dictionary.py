@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classify.model import Category, Priority
+from classify.model import CLASSIFIED, Category, Priority
 from classify.validation import DictionaryError, Reader
 
-_CATEGORIES = ", ".join(c.value for c in Category)
+_CATEGORIES = ", ".join(c.value for c in CLASSIFIED)
 _GROUP_KEYS = {"name", "terms", "before", "after", "window", "clause", "affects"}
 _AFFECTS = ("all", "terms", "boosts")
 _PAIR_KEYS = {"name", "first", "second", "within", "clause", "weight", "boost"}
@@ -142,10 +142,9 @@ def _boosts(reader: Reader, value: Any, key: str) -> dict[str, Priority]:
 
 def _category(reader: Reader, name: str, raw: Any) -> CategoryRules:
     key = f"categories.{name}"
-    try:
-        category = Category(name)
-    except ValueError:
-        raise reader.fail(key, f"unknown category (expected one of {_CATEGORIES})") from None
+    category = next((c for c in CLASSIFIED if c.value == name), None)
+    if category is None:
+        raise reader.fail(key, f"unknown category (expected one of {_CATEGORIES})")
     table = reader.table(
         raw, key, {"priority", "terms", "boost", "false_friends", "suppressors", "pairs"}
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from classify.classifier import Classifier, default_classifier
-from classify.model import Category, Priority
+from classify.model import CLASSIFIED, Category, Priority
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ def evaluate(examples: Iterable[Example], classifier: Classifier) -> dict[str, A
     """Accuracy, per-category precision/recall, priority accuracy and urgent recall."""
     total = correct = priority_ok = both_ok = 0
     urgent = urgent_found = 0
-    true_pos: dict[Category, int] = dict.fromkeys(Category, 0)
-    predicted: dict[Category, int] = dict.fromkeys(Category, 0)
-    actual: dict[Category, int] = dict.fromkeys(Category, 0)
+    true_pos: dict[Category, int] = dict.fromkeys(CLASSIFIED, 0)
+    predicted: dict[Category, int] = dict.fromkeys(CLASSIFIED, 0)
+    actual: dict[Category, int] = dict.fromkeys(CLASSIFIED, 0)
     errors = []
     for example in examples:
         result = classifier.classify(example.text)
@@ -77,7 +77,7 @@ def evaluate(examples: Iterable[Example], classifier: Classifier) -> dict[str, A
             "recall": _ratio(true_pos[c], actual[c]),
             "support": actual[c],
         }
-        for c in Category
+        for c in CLASSIFIED
     }
     return {
         "messages": total,

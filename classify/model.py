@@ -1,36 +1,14 @@
-"""Result types of message classification."""
+"""Result types of message classification (categories and priorities: core/vocabulary.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from core.vocabulary import Category, Priority
 
-class Category(StrEnum):
-    """What a group message is about; `none` means it is not a case."""
-
-    MISSING_PERSON = "missing_person"
-    SAFETY = "safety"
-    REPAIR = "repair"
-    ENVIRONMENT = "environment"
-    DISPUTE = "dispute"
-    ASSISTANCE = "assistance"
-    NONE = "none"
-
-
-class Priority(StrEnum):
-    URGENT = "urgent"
-    HIGH = "high"
-    NORMAL = "normal"
-
-    @property
-    def rank(self) -> int:
-        """Higher is more pressing: normal 0, high 1, urgent 2."""
-        return _PRIORITY_RANK[self]
-
-
-_PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
+# What the classifier can say: every category but `other`, which only an explicit /report gets.
+CLASSIFIED: tuple[Category, ...] = tuple(c for c in Category if c is not Category.OTHER)
 
 # Ties between categories go to the earlier one: the more serious kind of case wins.
 CATEGORY_ORDER: tuple[Category, ...] = (

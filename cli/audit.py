@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from audit.log import entries_since
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory, session_scope
+from core.timezone import district_zone
 
 
 def parse_since(text: str, tz: ZoneInfo) -> datetime:
@@ -23,7 +24,7 @@ def parse_since(text: str, tz: ZoneInfo) -> datetime:
 
 async def audit(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
-    tz = ZoneInfo(settings.tickets.timezone)
+    tz = district_zone(settings)
     try:
         since = parse_since(args.since, tz)
     except ValueError:

@@ -7,7 +7,6 @@ import asyncio
 import html
 import sys
 from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +23,7 @@ from broadcasts.texts import SHOWN_TIME, report_text, results_text
 from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory, session_scope
+from core.timezone import district_zone
 from models.broadcasts import Broadcast, BroadcastKind
 from models.tree_service import node_by_code
 
@@ -44,7 +44,7 @@ async def broadcast(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     engine = make_engine(settings.database.url)
     factory = make_session_factory(engine)
-    zone, now = ZoneInfo(settings.tickets.timezone), Clock().now()
+    zone, now = district_zone(settings), Clock().now()
     try:
         at = parse_time(args.at, now, zone) if args.at else None
     except SendTimeError as exc:
@@ -73,9 +73,7 @@ async def broadcast(args: argparse.Namespace) -> int:
             f" ({created.skipped} inactive, skipped)"
         )
         if at is not None:
-            print(
-                f"scheduled for {at.astimezone(zone):{SHOWN_TIME}} ({settings.tickets.timezone})"
-            )
+            print(f"scheduled for {at.astimezone(zone):{SHOWN_TIME}} ({zone.key})")
         if args.at or args.no_wait:
             return 0
         assert created.id is not None
@@ -128,7 +126,7 @@ async def broadcasts(args: argparse.Namespace) -> int:
     """List broadcasts; or --scheduled, --cancel N, --id N (the read roll-up)."""
     settings: Settings = args.settings
     engine = make_engine(settings.database.url)
-    zone = ZoneInfo(settings.tickets.timezone)
+    zone = district_zone(settings)
     try:
         await check_schema(engine)
         factory = make_session_factory(engine)

@@ -10,7 +10,6 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +18,7 @@ from sqlmodel import col
 from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory
+from core.timezone import district_zone
 from models.tree import Node
 from models.tree_service import node_by_code
 from stats.breakdown import build_report
@@ -53,7 +53,7 @@ def _scope_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def period_of(args: argparse.Namespace, settings: Settings) -> Period:
-    tz, now = ZoneInfo(settings.tickets.timezone), Clock().now()
+    tz, now = district_zone(settings), Clock().now()
     try:
         if args.first or args.last:
             last = date.fromisoformat(args.last) if args.last else now.astimezone(tz).date()

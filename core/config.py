@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import tomllib
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from core.vocabulary import TICKET_CATEGORIES, Category, Level, Priority, RoleKind
 
 TELEGRAM_API = "https://api.telegram.org"
 DEFAULT_CONFIG_FILE = "config.toml"
@@ -67,17 +73,29 @@ class DeadlineSettings(Section):
     resolve_minutes: int = Field(ge=1)
 
 
-Priority = Literal["urgent", "high", "normal"]
-TicketCategory = Literal[
-    "missing_person", "safety", "repair", "environment", "dispute", "assistance", "other"
-]
+def _one_of(allowed: tuple[StrEnum, ...]) -> BeforeValidator:
+    """Narrow an enum of core/vocabulary.py to the members a setting accepts."""
+    names = [repr(a.value) for a in allowed]
+    expected = f"{', '.join(names[:-1])} or {names[-1]}"
+
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})
+        return value
+
+    return BeforeValidator(check)
+
+
+TicketCategory = Annotated[Category, _one_of(TICKET_CATEGORIES)]
+AlertLevel = Annotated[Level, _one_of((Level.community, Level.town, Level.district))]
+StaffRole = Annotated[RoleKind, _one_of(tuple(r for r in RoleKind if r.is_staff))]
 
 
 def _default_sla() -> dict[Priority, DeadlineSettings]:
     return {
-        "urgent": DeadlineSettings(claim_minutes=5, resolve_minutes=120),
-        "high": DeadlineSettings(claim_minutes=30, resolve_minutes=480),
-        "normal": DeadlineSettings(claim_minutes=120, resolve_minutes=2880),
+        Priority.URGENT: DeadlineSettings(claim_minutes=5, resolve_minutes=120),
+        Priority.HIGH: DeadlineSettings(claim_minutes=30, resolve_minutes=480),
+        Priority.NORMAL: DeadlineSettings(claim_minutes=120, resolve_minutes=2880),
     }
 
 
@@ -87,11 +105,20 @@ class TicketSettings(Section):
     feedback_hours: int = Field(default=48, ge=1)
     progress_to_group: bool = True
     sweep_seconds: int = Field(default=30, ge=1)
-    timezone: str = "Asia/Shanghai"
-    missing_person_levels: list[Literal["community", "town", "district"]] = ["community", "town"]
-    alert_level: Literal["community", "town", "district"] = "town"
+    timezone: str = "Asia/Shanghai"  # the district's; read it with core.timezone.district_zone
+    missing_person_levels: list[AlertLevel] = [Level.community, Level.town]
+    alert_level: AlertLevel = Level.town
     sla: dict[Priority, DeadlineSettings] = Field(default_factory=_default_sla)
     sla_by_category: dict[TicketCategory, dict[Priority, DeadlineSettings]] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone (an IANA name, e.g. Asia/Shanghai)") from None
+        return name
 
 
 class BroadcastSettings(Section):
@@ -129,14 +156,11 @@ class WorkSettings(Section):
         return items
 
 
-StaffRole = Literal["grid_worker", "community_admin", "town_admin", "district_official"]
-
-
 class StatsSettings(Section):
     # Local time (HH:MM, district time zone) of the daily digest to officials and admins; "" = off.
     digest_time: str = Field(default="18:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")
     # Roles that see residents' names and phone numbers unmasked in ticket exports.
-    unmasked_roles: list[StaffRole] = ["district_official"]
+    unmasked_roles: list[StaffRole] = [RoleKind.district_official]
 
 
 class LoggingSettings(Section):
@@ -227,7 +251,12 @@ def _describe(exc: ValidationError, file: Path, data: dict[str, Any]) -> str:
 
 def _in_file(data: Any, loc: tuple[Any, ...]) -> bool:
     for part in loc:
-        if not isinstance(data, dict) or part not in data:
+        if part == "[key]":  # pydantic's mark for a dict key: the key itself is the part before
+            break
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]  # an item of a list, e.g. stats.unmasked_roles.0
+        else:
             return False
-        data = data[part]
     return True

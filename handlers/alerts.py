@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
@@ -17,6 +16,7 @@ from broadcasts.personalize import literal
 from channels.telegram.callbacks import AlertAction, alert_keyboard
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import answer, reply, send, ticket_args
 from handlers.notices import Notifier
 from models.tree import Level, Node
@@ -48,7 +48,7 @@ class TemplateTexts:
 
 
 def texts_for(settings: Settings) -> TemplateTexts:
-    return TemplateTexts(ZoneInfo(settings.tickets.timezone))
+    return TemplateTexts(district_zone(settings))
 
 
 async def _finish(

@@ -77,7 +77,7 @@ async def on_text(message: Message, session: AsyncSession, state: FSMContext) ->
     try:
         shown = await preview(session, text, data["node_id"])
     except BroadcastError as exc:  # a bad {{ template }}: say what, and ask again
-        reply(session, message, render("broadcast_text_refused", error=str(exc)))
+        reply(session, message, render("broadcast_text_refused", error=exc))
         return
     active, inactive = await target_counts(session, node)
     await state.update_data(text=text, photo=photo)
@@ -125,7 +125,7 @@ async def on_choice(
     try:
         created = await create_draft(session, query.from_user.id, data, clock.now())
     except BroadcastError as exc:
-        answer(query, render("broadcast_text_refused", error=str(exc)), show_alert=True)
+        answer(query, render("broadcast_text_refused", error=exc), show_alert=True)
         return
     if created is None or created.id is None:
         answer(query, render("broadcast_refused", reason="scope"), show_alert=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -18,6 +17,7 @@ from broadcasts.service import BroadcastError, create_broadcast
 from broadcasts.texts import SHOWN_TIME
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import AfterCommit, reply
 from models.broadcasts import Broadcast
 from models.tree import Node
@@ -37,7 +37,7 @@ async def on_when(
     """The time for 定时发送; anything unreadable or past is refused and asked again."""
     if message.from_user is None:
         return
-    zone, now = ZoneInfo(settings.tickets.timezone), clock.now()
+    zone, now = district_zone(settings), clock.now()
     try:
         at = parse_send_time(message.text or "", now, zone)
     except SendTimeError as exc:
@@ -51,7 +51,7 @@ async def on_when(
     try:
         created = await create_draft(session, message.from_user.id, data, now, scheduled_at=at)
     except BroadcastError as exc:
-        reply(session, message, render("broadcast_text_refused", error=str(exc)))
+        reply(session, message, render("broadcast_text_refused", error=exc))
         return
     if created is None or created.id is None:
         reply(session, message, render("broadcast_refused", reason="scope"))

@@ -12,12 +12,12 @@ from channels.telegram.callbacks import ChecklistDone
 from channels.telegram.keyboards import checklist_keyboard
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import answer, reply
 from handlers.work_scope import (
     PRIVATE,
     Refused,
     button_in_scope,
-    district_tz,
     edit,
     pick_node,
     staff_or_refuse,
@@ -36,7 +36,7 @@ def _items(settings: Settings) -> list[Item]:
 async def _card(
     session: AsyncSession, node: Node, settings: Settings, clock: Clock
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    tz = district_tz(settings)
+    tz = district_zone(settings)
     week = week_of(clock.now(), tz)
     lines = await week_lines(session, node, _items(settings), week)
     text = render("work_checklist", node=node.name, week=week, lines=lines, tz=tz)
@@ -94,7 +94,7 @@ async def on_done(
         audit.refused("no_item")
         answer(query, render("work_refused", reason="no_item"), show_alert=True)
         return
-    week = week_of(clock.now(), district_tz(settings))
+    week = week_of(clock.now(), district_zone(settings))
     marked = await mark_done(session, node, item, person, week, clock.now())
     answer(query, render("work_checklist_marked", marked=marked, label=item.label))
     text, markup = await _card(session, node, settings, clock)

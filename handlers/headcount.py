@@ -13,13 +13,13 @@ from audit.log import AuditNote
 from channels.telegram.callbacks import HeadcountKey
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import answer, reply
 from handlers.headcount_messages import prompt_card
 from handlers.work_scope import (
     PRIVATE,
     Refused,
     button_in_scope,
-    district_tz,
     edit,
     staff_or_refuse,
 )
@@ -37,7 +37,7 @@ async def _grid(
     session: AsyncSession, person: Person, code: str, settings: Settings, clock: Clock
 ) -> Node:
     """The grid a number is for: the named one, else the person's one grid with a round today."""
-    tz = district_tz(settings)
+    tz = district_zone(settings)
     if code:
         node = await node_by_code(session, code)
         if node is None or not await covers(session, person, node):
@@ -71,7 +71,7 @@ async def cmd_headcount(
     if len(numbers) > 1 or len(codes) > 1:
         reply(session, message, render("headcount_usage"))
         return
-    tz, now = district_tz(settings), clock.now()
+    tz, now = district_zone(settings), clock.now()
     try:
         grid = await _grid(session, person, codes[0] if codes else "", settings, clock)
     except Refused as refused:
@@ -100,7 +100,7 @@ async def _answer(
     settings: Settings,
     audit: AuditNote,
 ) -> None:
-    if not await hc.answer(session, grid, person, count, clock.now(), district_tz(settings)):
+    if not await hc.answer(session, grid, person, count, clock.now(), district_zone(settings)):
         audit.refused("no_round")
         reply(session, message, render("headcount_refused", reason="no_round", grid=grid.name))
         return
@@ -121,7 +121,7 @@ async def on_key(
     if found is None:
         return
     person, grid = found
-    tz, now, value = district_tz(settings), clock.now(), callback_data.value
+    tz, now, value = district_zone(settings), clock.now(), callback_data.value
     rounds = await hc.todays_rounds(session, now, tz, over=grid)
     if not rounds:
         audit.refused("no_round")

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audit.log import AuditNote
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import reply
 from handlers.headcount_messages import status_card
-from handlers.work_scope import PRIVATE, Refused, district_tz, pick_node, staff_or_refuse
+from handlers.work_scope import PRIVATE, Refused, pick_node, staff_or_refuse
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, node_by_code, path_text
 from templates import render
@@ -46,7 +47,7 @@ async def cmd_open(
     if len(times) > 1 or len(codes) > 1:
         reply(session, message, render("headcount_refused", reason="usage_open"))
         return
-    tz, now = district_tz(settings), clock.now()
+    tz, now = district_zone(settings), clock.now()
     hhmm = f"{int(times[0][1]):02d}:{times[0][2]}" if times else settings.work.headcount_deadline
     try:
         node, _rest = await pick_node(
@@ -96,7 +97,7 @@ async def cmd_status(
         audit.refused("scope")
         reply(session, message, render("headcount_refused", reason="scope", code=code))
         return
-    tz = district_tz(settings)
+    tz = district_zone(settings)
     held = await hc.status_round(session, view, clock.now(), tz)
     if held is None:
         path = path_text(await ancestors_and_self(session, view))

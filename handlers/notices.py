@@ -13,6 +13,7 @@ from channels.telegram.callbacks import rating_keyboard, staff_keyboard
 from channels.telegram.channel import buttons_of
 from classify.extract import mask_phones
 from core.db import session_scope
+from core.vocabulary import Category
 from models.groups import Group
 from models.outgoing import Priority
 from models.people import Person
@@ -61,7 +62,7 @@ class Notifier:
                     "ticket_event",
                     at=f"{e.at.astimezone(self._tz):%m-%d %H:%M}",
                     who=name,
-                    kind=e.kind.value,
+                    kind=e.kind,
                     text=mask_phones(e.text),
                 )
                 for e, name in await history(session, ticket.id or 0)
@@ -81,7 +82,7 @@ class Notifier:
             due=_due(ticket, self._tz),
         )
         people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
-        markup = staff_keyboard(ticket.id or 0, alert=ticket.category == "missing_person")
+        markup = staff_keyboard(ticket.id or 0, alert=ticket.category == Category.MISSING_PERSON)
         for person in people.scalars():
             if person.telegram_user_id is None:
                 continue

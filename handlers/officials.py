@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import tzinfo
-from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -24,6 +23,7 @@ from broadcasts.texts import SHOWN_TIME, report_text
 from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import AfterCommit, answer, edit, reply
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
@@ -73,7 +73,7 @@ async def cmd_scheduled(message: Message, session: AsyncSession, settings: Setti
     if not await scopes(session, message.from_user.id):
         reply(session, message, render("broadcast_refused", reason="role"))
         return
-    zone = ZoneInfo(settings.tickets.timezone)
+    zone = district_zone(settings)
     text, markup = await scheduled_list(session, message.from_user.id, zone)
     reply(session, message, text, reply_markup=markup)
 
@@ -95,7 +95,7 @@ async def on_unschedule(
         query, render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     )
     if isinstance(query.message, Message):
-        zone = ZoneInfo(settings.tickets.timezone)
+        zone = district_zone(settings)
         text, markup = await scheduled_list(session, query.from_user.id, zone)
         edit(session, query.message, text, reply_markup=markup)
 
@@ -156,7 +156,7 @@ async def cmd_broadcast_report(
             session, message, render("broadcast_not_found", reason=access, what="群发", id=number)
         )
         return
-    zone = ZoneInfo(settings.tickets.timezone)
+    zone = district_zone(settings)
     reply(session, message, await report_text(session, broadcast.id, zone))
 
 

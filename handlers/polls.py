@@ -79,7 +79,7 @@ async def on_question(message: Message, session: AsyncSession, state: FSMContext
     try:
         await preview(session, question, (await state.get_data())["node_id"])
     except BroadcastError as exc:  # a bad {{ template }}: say what, and ask again
-        reply(session, message, render("broadcast_text_refused", error=str(exc)))
+        reply(session, message, render("broadcast_text_refused", error=exc))
         return
     await state.update_data(question=question)
     await state.set_state(PollDraft.options)
@@ -137,7 +137,7 @@ async def on_confirm(
             now=clock.now(),
         )
     except BroadcastError as exc:
-        answer(query, render("broadcast_text_refused", error=str(exc)), show_alert=True)
+        answer(query, render("broadcast_text_refused", error=exc), show_alert=True)
         return
     answer(query)
     assert created.id is not None

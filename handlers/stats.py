@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audit.log import AuditNote
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import reply
 from models.people import Person
 from models.tree import Node
@@ -38,7 +39,7 @@ PRIVATE = F.chat.type == "private"
 
 
 class Refused(Exception):
-    def __init__(self, reason: str, **context: str) -> None:
+    def __init__(self, reason: str, **context: object) -> None:
         super().__init__(reason)
         self.reason = reason
         self.text = render("stats_refused", reason=reason, **context)
@@ -69,7 +70,7 @@ async def _scope(
     try:
         period = parse_period(periods[0] if periods else DEFAULT_PERIOD, clock.now(), tz)
     except PeriodError as exc:
-        raise Refused("period", detail=str(exc)) from exc
+        raise Refused("period", error=exc) from exc
     return person, node, period
 
 
@@ -82,7 +83,9 @@ async def cmd_stats(
     audit: AuditNote,
 ) -> None:
     try:
-        _person, node, period = await _scope(message, command, session, clock, _tz(settings))
+        _person, node, period = await _scope(
+            message, command, session, clock, district_zone(settings)
+        )
     except Refused as refused:
         audit.refused(refused.reason)
         reply(session, message, refused.text)
@@ -103,7 +106,9 @@ async def cmd_export(
     audit: AuditNote,
 ) -> None:
     try:
-        person, node, period = await _scope(message, command, session, clock, _tz(settings))
+        person, node, period = await _scope(
+            message, command, session, clock, district_zone(settings)
+        )
     except Refused as refused:
         audit.refused(refused.reason)
         reply(session, message, refused.text)
@@ -121,10 +126,6 @@ async def in_group(message: Message, command: CommandObject, session: AsyncSessi
     reply(
         session, message, render("stats_refused", reason="private", command=f"/{command.command}")
     )
-
-
-def _tz(settings: Settings) -> ZoneInfo:
-    return ZoneInfo(settings.tickets.timezone)
 
 
 def get_router() -> Router:

@@ -13,9 +13,10 @@ from channels.telegram.keyboards import hazard_keyboard, kind_keyboard
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from core.config import Settings
+from core.timezone import district_zone
 from handlers.common import answer, reply
 from handlers.notices import Notifier
-from handlers.work_scope import PRIVATE, Refused, district_tz, edit, pick_node, staff_or_refuse
+from handlers.work_scope import PRIVATE, Refused, edit, pick_node, staff_or_refuse
 from models.people import Person
 from models.tree import Node
 from models.work import WorkKind, WorkLog
@@ -38,7 +39,7 @@ async def cmd_log(
         return
     words = (command.args or "").strip()
     if not words:
-        local = clock.now().astimezone(district_tz(settings))
+        local = clock.now().astimezone(district_zone(settings))
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         entries = await logs_of(session, person, midnight)
         reply(session, message, render("work_log_usage", entries=entries))

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from aiogram import F
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.log import AuditNote, staff_person
-from core.config import Settings
 from handlers.common import answer, reply
 from handlers.common import edit as edit_message
 from models.people import Person, RoleKind
@@ -58,10 +56,6 @@ async def staff_or_refuse(
         audit.refused("not_staff")
         reply(session, message, render("work_refused", reason="not_staff"))
     return person
-
-
-def district_tz(settings: Settings) -> ZoneInfo:
-    return ZoneInfo(settings.tickets.timezone)
 
 
 async def pick_node(

@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.vocabulary import RoleKind
 from models.base import StrEnumColumn
-
-
-class RoleKind(enum.StrEnum):
-    resident = "resident"
-    grid_worker = "grid_worker"
-    community_admin = "community_admin"
-    town_admin = "town_admin"
-    district_official = "district_official"
-
-    @property
-    def is_staff(self) -> bool:
-        return self is not RoleKind.resident
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    RoleKind.resident: "居民",
-    RoleKind.grid_worker: "网格员",
-    RoleKind.community_admin: "社区管理员",
-    RoleKind.town_admin: "镇街管理员",
-    RoleKind.district_official: "区级干部",
-}
 
 
 def parse_role(text: str) -> RoleKind | None:

@@ -2,69 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, String, Text
+from sqlalchemy import BigInteger, Boolean, Column, Text
 from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
+from core.vocabulary import Category, EventKind, Priority, Rating, TicketStatus
 from models.base import AwareDateTime, StrEnumColumn, utcnow
-
-
-class TicketStatus(enum.StrEnum):
-    new = "new"
-    claimed = "claimed"
-    reopened = "reopened"
-    resolved = "resolved"
-    closed = "closed"
-
-    @property
-    def is_open(self) -> bool:
-        return self in OPEN_STATUSES
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-
-OPEN_STATUSES = frozenset({TicketStatus.new, TicketStatus.claimed, TicketStatus.reopened})
-_STATUS_LABELS = {
-    TicketStatus.new: "待接单",
-    TicketStatus.claimed: "办理中",
-    TicketStatus.reopened: "已重办",
-    TicketStatus.resolved: "已办结",
-    TicketStatus.closed: "已关闭",
-}
-
-
-class Rating(enum.StrEnum):
-    satisfied = "satisfied"
-    basically_satisfied = "basically_satisfied"
-    unsatisfied = "unsatisfied"
-
-    @property
-    def label(self) -> str:
-        return {"satisfied": "满意", "basically_satisfied": "基本满意"}.get(self.value, "不满意")
-
-
-class EventKind(enum.StrEnum):
-    opened = "opened"
-    added = "added"
-    linked = "linked"
-    routed = "routed"
-    unreachable = "unreachable"
-    claimed = "claimed"
-    noted = "noted"
-    transferred = "transferred"
-    escalated = "escalated"
-    resolved = "resolved"
-    rated = "rated"
-    reopened = "reopened"
-    closed = "closed"
-    alert_confirmed = "alert_confirmed"  # missing-person alert sent out (models/alerts.py)
-    alert_updated = "alert_updated"
-    found = "found"
 
 
 class Ticket(SQLModel, table=True):
@@ -73,8 +18,10 @@ class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
 
     id: int | None = Field(default=None, primary_key=True)
-    category: str = Field(sa_column=Column(String(32), nullable=False, index=True))
-    priority: str = Field(sa_column=Column(String(16), nullable=False))
+    category: Category = Field(
+        sa_column=Column(StrEnumColumn(Category, 32), nullable=False, index=True)
+    )
+    priority: Priority = Field(sa_column=Column(StrEnumColumn(Priority, 16), nullable=False))
     status: TicketStatus = Field(
         default=TicketStatus.new,
         sa_column=Column(StrEnumColumn(TicketStatus, 16), nullable=False, index=True),

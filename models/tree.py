@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
+from core.vocabulary import Level
 from models.base import StrEnumColumn
-
-
-class Level(enum.StrEnum):
-    district = "district"
-    town = "town"
-    community = "community"
-    grid = "grid"
-    micro_grid = "micro_grid"
-
-    @property
-    def rank(self) -> int:
-        return _RANKS[self]
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_RANKS = {lvl: i for i, lvl in enumerate(Level)}
-_LABELS = {
-    Level.district: "区",
-    Level.town: "镇/街道",
-    Level.community: "村/社区",
-    Level.grid: "网格",
-    Level.micro_grid: "微网格",
-}
 
 PATH_SEPARATOR = " › "
 
@@ -52,20 +25,19 @@ class Node(SQLModel, table=True):
 
 
 def parse_level(text: str) -> Level | None:
-    """Accept the English name or the Chinese label a district clerk would type."""
+    """Accept the English name, the label, or another word a district clerk would type."""
     value = text.strip().lower()
     for lvl in Level:
-        if value == lvl.value or value in _ALIASES[lvl]:
+        if value in (lvl.value, lvl.label) or value in _ALIASES.get(lvl, ()):
             return lvl
     return None
 
 
 _ALIASES: dict[Level, set[str]] = {
-    Level.district: {"区", "县", "区县"},
-    Level.town: {"镇", "街道", "乡", "镇/街道", "镇街", "street"},
-    Level.community: {"村", "社区", "村/社区", "village"},
-    Level.grid: {"网格"},
-    Level.micro_grid: {"微网格", "micro-grid", "microgrid"},
+    Level.district: {"县", "区县"},
+    Level.town: {"镇", "街道", "乡", "镇街", "street"},
+    Level.community: {"村", "社区", "village"},
+    Level.micro_grid: {"micro-grid", "microgrid"},
 }
 
 

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Column, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.vocabulary import WorkKind
 from models.base import AwareDateTime, StrEnumColumn, utcnow
-
-
-class WorkKind(enum.StrEnum):
-    visit = "visit"  # 入户走访
-    hazard = "hazard"  # 隐患排查
-    service = "service"  # 便民服务
-    mediation = "mediation"  # 矛盾调解
-    info = "info"  # 信息采集
-
-    @property
-    def label(self) -> str:
-        return WORK_KIND_LABELS[self]
-
-
-WORK_KIND_LABELS = {
-    WorkKind.visit: "入户走访",
-    WorkKind.hazard: "隐患排查",
-    WorkKind.service: "便民服务",
-    WorkKind.mediation: "矛盾调解",
-    WorkKind.info: "信息采集",
-}
 
 
 class WorkLog(SQLModel, table=True):

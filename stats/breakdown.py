@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from core.vocabulary import Category
 from models.tickets import Ticket
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, path_text
@@ -97,7 +98,7 @@ def _headcount(tally: Tally) -> Headcount:
 
 async def tickets_per_day(
     session: AsyncSession, node: Node, period: Period
-) -> dict[date, Counter[str]]:
+) -> dict[date, Counter[Category]]:
     """Tickets opened each local day of the period, by category."""
     bounds = period.day_starts()
     uniform = all((b - a).total_seconds() == DAY_SECONDS for a, b in pairwise(bounds))
@@ -117,7 +118,7 @@ async def tickets_per_day(
         opened.c.day, opened.c.category
     )
     days = period.days
-    out: dict[date, Counter[str]] = {d: Counter() for d in days}
+    out: dict[date, Counter[Category]] = {d: Counter() for d in days}
     for index, category, count in (await session.execute(query)).all():
-        out[days[min(int(index), len(days) - 1)]][category] += count
+        out[days[min(int(index), len(days) - 1)]][Category(category)] += count
     return out

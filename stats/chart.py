@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from stats.model import Report
-from stats.present import category_label, largest_first
+from stats.present import largest_first
 
 TITLES = ("每日新登记工单（件）", "各下级办结用时（小时）")
 LEGEND = ("中位数", "90%分位")
@@ -34,7 +34,7 @@ def chart_data(report: Report) -> ChartData:
     daily = report.daily or {}
     days = sorted(daily)
     totals = largest_first(report.total.by_category)
-    per_category = {category_label(cat): [daily[d][cat] for d in days] for cat, _ in totals if cat}
+    per_category = {cat.label: [daily[d][cat] for d in days] for cat, _ in totals}
     parts = [
         (part.node.name, (f.resolve_p50 or 0) / 3600, (f.resolve_p90 or 0) / 3600)
         for part in reversed(report.parts)

@@ -21,11 +21,11 @@ from models.people import Person
 from models.tickets import Ticket
 from models.tree import Level, Node, lineage_ids
 from stats.period import Period, in_period
-from stats.present import category_label, priority_label
 
 BOM = "\ufeff"
 HEADER = (
-    "工单号", "登记时间", "类别", "紧急程度", "状态", "镇/街道", "村/社区", "网格编码", "网格",
+    "工单号", "登记时间", "类别", "紧急程度", "状态", Level.town.label, Level.community.label,
+    "网格编码", "网格",
     "当前办理", "上报次数", "反映人", "问题描述", "办理人", "接单时间", "接单用时(分钟)",
     "办结时间", "办结用时(分钟)", "关闭时间", "评价", "处理结果",
 )  # fmt: skip
@@ -79,8 +79,8 @@ def _cells(
     handling = nodes.get(t.handling_node_id)
     hide = mask_phones if masked else str
     return [
-        str(t.id), _local(t.created_at, tz), category_label(t.category),
-        priority_label(t.priority), t.status.label, above.get(Level.town, ""),
+        str(t.id), _local(t.created_at, tz), t.category.label,
+        t.priority.label, t.status.label, above.get(Level.town, ""),
         above.get(Level.community, ""), grid.code, grid.name,
         handling.name if handling else "", str(t.escalation_level),
         mask_name(t.reporter_name) if masked else t.reporter_name, hide(t.text),

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from core.vocabulary import Category
 from models.tickets import EventKind, Ticket, TicketEvent
 from models.tree import Node
 from models.work import WorkLog
@@ -82,7 +83,7 @@ async def _tickets(
     )
     for key, category, status, rating, count in (await session.execute(query)).all():
         figures = parts[key]
-        figures.by_category[category] += count
+        figures.by_category[Category(category)] += count
         figures.by_status[status] += count
         if rating is not None:
             figures.by_rating[rating] += count

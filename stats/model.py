@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.vocabulary import Category
 from models.tickets import Rating, TicketStatus
 from models.tree import Level, Node
 from models.work import WorkKind
@@ -26,7 +27,7 @@ class Headcount:
 class Figures:
     """Counts add up across children; quantiles (seconds) and headcount are computed per scope."""
 
-    by_category: Counter[str] = field(default_factory=Counter)
+    by_category: Counter[Category] = field(default_factory=Counter)
     by_status: Counter[TicketStatus] = field(default_factory=Counter)
     by_rating: Counter[Rating] = field(default_factory=Counter)
     escalations: Counter[Level] = field(default_factory=Counter)
@@ -117,4 +118,4 @@ class Report:
     period: Period
     total: Figures
     parts: list[Part]  # worst first (see stats.breakdown)
-    daily: dict[date, Counter[str]] | None = None  # tickets per local day by category
+    daily: dict[date, Counter[Category]] | None = None  # tickets per local day by category

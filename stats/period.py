@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -10,6 +11,8 @@ from typing import Any
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from core.errors import WordedError
+
 MAX_DAYS = 3660  # ten years: whole histories for exports and benchmarks
 DEFAULT_PERIOD = "7d"
 _LAST_DAYS = re.compile(r"^(\d{1,3})(?:d|天)$", re.IGNORECASE)
@@ -17,8 +20,24 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|~|至)(\d{4}-\d{2}-\d{2})$")
 NAMED = ("今天", "今日", "昨天", "昨日", "本周", "本月")
 
 
-class PeriodError(ValueError):
+class PeriodProblem(enum.StrEnum):
+    """Why a period cannot be answered; templates/stats_period_problem.j2 words each one."""
+
+    reversed = "reversed"  # the last day before the first
+    too_long = "too_long"  # most: days
+    days_out_of_range = "days_out_of_range"  # most: `0d`, `999d`
+    bad_date = "bad_date"  # a range with no such day, e.g. 2026-02-30
+    unreadable = "unreadable"  # word: not a period at all
+
+
+class PeriodError(WordedError):
     """The text is not a period, or not one we can answer."""
+
+    template = "stats_period_problem"
+
+    def __init__(self, problem: PeriodProblem, **facts: object) -> None:
+        super().__init__(problem, **facts)
+        self.problem: PeriodProblem = problem
 
 
 @dataclass(frozen=True)
@@ -52,9 +71,9 @@ def local_midnight(day: date, tz: tzinfo) -> datetime:
 
 def days_period(first: date, last: date, tz: tzinfo) -> Period:
     if last < first:
-        raise PeriodError("结束日期早于开始日期")
+        raise PeriodError(PeriodProblem.reversed)
     if (last - first).days + 1 > MAX_DAYS:
-        raise PeriodError(f"时间段最长 {MAX_DAYS} 天")
+        raise PeriodError(PeriodProblem.too_long, most=MAX_DAYS)
     end = local_midnight(last + timedelta(days=1), tz)
     return Period(first, last, local_midnight(first, tz), end, tz)
 
@@ -75,16 +94,16 @@ def parse_period(text: str, now: datetime, tz: tzinfo) -> Period:
     if last_days:
         count = int(last_days.group(1))
         if not 1 <= count <= MAX_DAYS:
-            raise PeriodError(f"天数应在 1 到 {MAX_DAYS} 之间")
+            raise PeriodError(PeriodProblem.days_out_of_range, most=MAX_DAYS)
         return days_period(today - timedelta(days=count - 1), today, tz)
     span = _RANGE.match(word)
     if span:
         try:
             first, last = date.fromisoformat(span.group(1)), date.fromisoformat(span.group(2))
         except ValueError as exc:
-            raise PeriodError("日期无效") from exc
+            raise PeriodError(PeriodProblem.bad_date) from exc
         return days_period(first, last, tz)
-    raise PeriodError(f"无法识别的时间段：{word}")
+    raise PeriodError(PeriodProblem.unreadable, word=word)
 
 
 def looks_like_period(word: str) -> bool:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from models.tickets import Rating, TicketStatus
 from models.tree import Level
@@ -16,25 +15,18 @@ SHOWN_PARTS = 12
 ESCALATION_ORDER = [Level.community, Level.town, Level.district]  # upward
 
 
-def largest_first(counts: Counter[str]) -> list[tuple[str, int]]:
+K = TypeVar("K", bound=str)
+
+
+def largest_first(counts: Counter[K]) -> list[tuple[K, int]]:
     """Most common first, ties by name, so the same rows always print the same way."""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-@cache
-def category_label(name: str) -> str:
-    return render("stats_label", kind="category", name=name)
-
-
-@cache
-def priority_label(name: str) -> str:
-    return render("stats_label", kind="priority", name=name)
 
 
 def labelled(figures: Figures) -> dict[str, list[tuple[str, int]]]:
     """Each breakdown as (label, count) pairs: categories most first, the rest in fixed order."""
     return {
-        "categories": [(category_label(c), n) for c, n in largest_first(figures.by_category)],
+        "categories": [(c.label, n) for c, n in largest_first(figures.by_category)],
         "statuses": _in_order(figures.by_status, list(TicketStatus)),
         "ratings": _in_order(figures.by_rating, list(Rating)),
         "escalations": [

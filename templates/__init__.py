@@ -1,11 +1,16 @@
 """The one Jinja2 environment for every message the bot sends (HTML parse mode, autoescaped).
 
+Every enum of core/vocabulary.py is a global, so a template reads a value's label as
+`{{ t.status.label }}` and compares with a member, `{% if t.category == Category.SAFETY %}`;
+no template spells a label or a value list of its own.
+
 It is built on the first render: a process that never renders a message (a CLI command, the
 broadcast engine sending plain texts) does not load Jinja2 at all.
 """
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +25,9 @@ TEMPLATE_DIR = Path(__file__).parent
 def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    return Environment(
+    from core.vocabulary import VOCABULARY
+
+    env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
         undefined=StrictUndefined,
@@ -28,8 +35,15 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARY})
+    return env
 
 
 def render(template: str, /, **context: Any) -> str:
     """Render `template`.j2 and strip the surrounding whitespace templates tend to leave."""
     return environment().get_template(f"{template}.j2").render(**context).strip()
+
+
+def render_plain(template: str, /, **context: Any) -> str:
+    """`render` for plain text (a log line, the CLI, a delivery report): no HTML entities."""
+    return html.unescape(render(template, **context))

@@ -94,3 +94,24 @@ def test_log_lines_never_show_the_token(caplog: pytest.LogCaptureFixture) -> Non
     logger.warning("calling https://api.telegram.org/bot%s/getMe", "123:VERYSECRET")
     assert "VERYSECRET" not in caplog.text
     assert "bot***/getMe" in caplog.text
+
+
+def test_the_district_zone_comes_from_the_config(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from core.timezone import district_zone
+
+    settings = load_settings(write(tmp_path, '[tickets]\ntimezone = "Asia/Urumqi"\n'))
+    assert district_zone(settings) is ZoneInfo("Asia/Urumqi")
+
+
+def test_only_the_helper_reads_the_zone_name() -> None:
+    """Every local time goes through core.timezone.district_zone, so one helper decides it."""
+    from tests.test_vocabulary import ROOT, SOURCES
+
+    readers = [
+        str(path.relative_to(ROOT))
+        for path in SOURCES
+        if "tickets.timezone" in path.read_text(encoding="utf-8")
+    ]
+    assert readers == ["core/timezone.py"]

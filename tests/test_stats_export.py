@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from cli.main import main
 from core.db import session_scope
+from core.vocabulary import VOCABULARY
 from models.demo_data import generate_district
 from models.importer import import_tree
 from models.tickets import Ticket
@@ -27,7 +28,6 @@ from stats.chart import chart_data, render_png
 from stats.drawing import missing_glyphs
 from stats.export import BOM, HEADER, export_csv, mask_name
 from stats.period import PeriodError, parse_period
-from stats.present import category_label
 from tests.support.synthetic import generate_activity
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 17:00 in Beijing
@@ -74,7 +74,7 @@ async def test_the_csv_has_a_bom_chinese_headers_and_one_row_per_ticket(
     report = await build_report(session, node, period)
     assert count == report.total.tickets
     by_label = Counter(row["类别"] for row in rows)
-    assert by_label == {category_label(c): n for c, n in report.total.by_category.items()}
+    assert by_label == {c.label: n for c, n in report.total.by_category.items()}
     assert sum(1 for row in rows if row["办结时间"]) == report.total.resolved
     assert {row["镇/街道"] for row in rows} == {node.name}
     first = next(row for row in rows if row["工单号"] == district)
@@ -107,7 +107,7 @@ async def test_the_chart_is_a_png_and_the_font_has_every_character_drawn(
     data = chart_data(report)
     assert sum(sum(v) for v in data.per_category.values()) == report.total.tickets
     all_names = [n.name for n in (await session.execute(select(Node))).scalars()]
-    labels = [category_label(c) for c in ("repair", "missing_person", "dispute", "assistance")]
+    labels = [member.label for vocabulary in VOCABULARY for member in vocabulary]
     assert missing_glyphs([*data.texts(), *all_names, *labels]) == set()
     assert missing_glyphs(["\U0001f4ca"]) == {"\U0001f4ca"}  # the check does find gaps
     assert render_png(data).startswith(b"\x89PNG\r\n\x1a\n")

@@ -7,8 +7,9 @@ import enum
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
+from core.vocabulary import OPEN_STATUSES
 from models.people import Person, Role
-from models.tickets import OPEN_STATUSES, Ticket
+from models.tickets import Ticket
 from models.tree import Node
 from models.tree_service import person_by_telegram, staff_covering
 

@@ -25,7 +25,7 @@ async def agree_to_show_phone(
         raise AlertRefused(AlertRefusal.unknown)
     if ticket.reporter_user_id != user_id:
         raise AlertRefused(AlertRefusal.not_reporter, ticket)
-    if ticket.category != Category.MISSING_PERSON.value:
+    if ticket.category != Category.MISSING_PERSON:
         raise AlertRefused(AlertRefusal.not_missing, ticket)
     if not reporter_phones(ticket):
         raise AlertRefused(AlertRefusal.no_phone, ticket)
@@ -52,7 +52,7 @@ async def agree_to_show_phone(
 def offers_phone_consent(ticket: Ticket) -> bool:
     """The group reply asks the reporter about their phone: a missing person, a number given."""
     return (
-        ticket.category == Category.MISSING_PERSON.value
+        ticket.category == Category.MISSING_PERSON
         and not ticket.contact_public
         and bool(reporter_phones(ticket))
     )

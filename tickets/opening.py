@@ -11,15 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from classify.model import Category, Classification, Priority
+from core.vocabulary import OPEN_STATUSES
 from models.group_service import group_by_chat
-from models.tickets import OPEN_STATUSES, EventKind, Ticket
+from models.tickets import EventKind, Ticket
 from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
 from tickets.policy import TicketPolicy
 from tickets.routing import Route, alert_levels, route_from
-
-EXPLICIT_CATEGORY = "other"  # /report text the classifier cannot place
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,8 @@ async def report_message(
             return await _append(session, target, report, now)
     if found.category is Category.NONE and not report.explicit:
         return Opening(Outcome.not_a_case)
-    category = found.category.value if found.category is not Category.NONE else EXPLICIT_CATEGORY
+    # A /report or photo the classifier cannot place is still a case, of the category `other`.
+    category = found.category if found.category is not Category.NONE else Category.OTHER
     since = now - policy.duplicate_window
     # The reporter's own repeat of the same kind of case (or a photo / message the classifier
     # cannot place); another kind (a missing person after a leak) is a case of its own, with
@@ -78,7 +78,7 @@ async def report_message(
         group_id=group.id,
         since=since,
         reporter=report.reporter_user_id,
-        category=None if category == EXPLICIT_CATEGORY else category,
+        category=None if category is Category.OTHER else category,
     )
     if mine is not None:
         _raise_priority(mine, found.priority, policy, now)
@@ -103,18 +103,18 @@ async def _open(
     session: AsyncSession,
     report: Report,
     found: Classification,
-    category: str,
+    category: Category,
     group_id: int,
     node: Node,
     policy: TicketPolicy,
     now: datetime,
 ) -> Opening:
     route = await route_from(session, node)
-    deadline = policy.deadline(category, found.priority.value)
+    deadline = policy.deadline(category, found.priority)
     assert node.id is not None and route.node.id is not None
     ticket = Ticket(
         category=category,
-        priority=found.priority.value,
+        priority=found.priority,
         text=report.text,
         details=json.dumps(found.details.to_json_dict(), ensure_ascii=False),
         photos=json.dumps(list(report.photos)),
@@ -159,7 +159,7 @@ async def _open(
         text="、".join(p.name for p in route.recipients),
     )
     notices.append(NotifyStaff(ticket.id, told, StaffReason.new))
-    if category == Category.MISSING_PERSON.value:
+    if category is Category.MISSING_PERSON:
         extra = [
             p.id
             for p in await alert_levels(session, node, policy.missing_person_levels)
@@ -176,7 +176,7 @@ def _raise_priority(
     """A more pressing follow-up (a seep, then a burst pipe) tightens the ticket's deadlines."""
     if priority.rank <= Priority(ticket.priority).rank:
         return
-    ticket.priority = priority.value
+    ticket.priority = priority
     deadline = policy.deadline(ticket.category, ticket.priority)
     if ticket.claim_due_at is not None:
         ticket.claim_due_at = min(ticket.claim_due_at, now + deadline.claim)
@@ -208,7 +208,7 @@ async def _open_ticket(
     node_id: int | None = None,
     since: datetime | None = None,
     reporter: int | None = None,
-    category: str | None = None,
+    category: Category | None = None,
     bot_message_id: int | None = None,
 ) -> Ticket | None:
     query = select(Ticket).where(col(Ticket.status).in_(list(OPEN_STATUSES)))

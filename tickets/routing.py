@@ -62,11 +62,13 @@ async def parent_with_staff(session: AsyncSession, node: Node) -> Node | None:
     return None
 
 
-async def alert_levels(session: AsyncSession, node: Node, levels: tuple[str, ...]) -> list[Person]:
+async def alert_levels(
+    session: AsyncSession, node: Node, levels: tuple[Level, ...]
+) -> list[Person]:
     """Reachable staff on the ancestors of `node` whose level is in `levels` (missing persons)."""
     people: dict[int, Person] = {}
     for ancestor in await ancestors_and_self(session, node):
-        if ancestor.level.value in levels:
+        if ancestor.level in levels:
             for person in await staff_at(session, ancestor):
                 if person.private_chat and person.id is not None:
                     people[person.id] = person

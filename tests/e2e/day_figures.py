@@ -14,17 +14,6 @@ from models.tickets import EventKind, Ticket, TicketEvent
 from models.tree import Level, Node
 from models.work import HeadcountAnswer, HeadcountRound, WorkKind, WorkLog
 
-# How a district clerk reads the categories (the wording of the bot's replies).
-CATEGORY_LABELS = {
-    "missing_person": "寻人",
-    "safety": "安全隐患",
-    "repair": "报修",
-    "environment": "环境秩序",
-    "dispute": "矛盾纠纷",
-    "assistance": "求助服务",
-    "other": "其他事项",
-}
-
 
 async def all_rows(session: AsyncSession, table: type[Any]) -> list[Any]:
     return list((await session.execute(select(table).order_by(col(table.id)))).scalars())
@@ -56,7 +45,7 @@ def tickets_line(tickets: list[Ticket]) -> str:
     """Categories most first (the scenario avoids ties, whose order the reply leaves open)."""
     by_category = Counter(t.category for t in tickets)
     ranked = sorted(by_category.items(), key=lambda item: -item[1])
-    shown = "、".join(f"{CATEGORY_LABELS[category]} {n}" for category, n in ranked)
+    shown = "、".join(f"{category.label} {n}" for category, n in ranked)
     return f"工单 {len(tickets)} 件：{shown or '无'}"
 
 

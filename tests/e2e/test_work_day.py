@@ -11,11 +11,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from core.timezone import district_zone
 from models.audit import AuditEntry
 from models.people import Person
 from models.tickets import Ticket, TicketStatus
@@ -287,7 +287,7 @@ async def test_the_official_sees_the_days_figures_as_the_rows_add_up(world: Worl
 
     boss = crew.official["id"]
     stats = await say(world, boss, boss, "/stats 今天")
-    tz = ZoneInfo(world.settings.tickets.timezone)
+    tz = district_zone(world.settings)
     async with world.db() as session:
         expected = await day_figures(session, "PG", world.clock.now().astimezone(tz).date(), tz)
     assert expected == [  # the day above, as the rows tell it
