@@ -10,17 +10,18 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit.log import AuditNote
 from bot.headcount_prompts import status_card
 from core.clock import Clock
 from core.config import Settings
+from handlers.access import refusals
 from handlers.common import reply
-from handlers.work_scope import PRIVATE, Refused, district_tz, pick_node, staff_or_refuse
+from handlers.work_scope import PRIVATE, district_tz, pick_node
+from models.access import ADMINS, Actor, Refused
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, node_by_code, path_text
 from templates import render
 from work import headcount as hc
-from work.scope import OPENERS, counting_grids, covers, role_nodes
+from work.scope import counting_grids
 
 HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
@@ -31,15 +32,10 @@ async def cmd_open(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    person = await staff_or_refuse(message, session, audit)
-    if person is None:
-        return
-    if not await role_nodes(session, person, OPENERS):
-        audit.refused("not_opener")
-        await reply(message, render("headcount_refused", reason="not_opener"))
-        return
+    actor.require()
+    person = actor.require(ADMINS, "not_opener")
     words = (command.args or "").split()
     times = [m for m in (HHMM.match(w) for w in words) if m]
     codes = [w for w in words if not HHMM.match(w)]
@@ -48,26 +44,12 @@ async def cmd_open(
         return
     tz, now = district_tz(settings), clock.now()
     hhmm = f"{int(times[0][1]):02d}:{times[0][2]}" if times else settings.work.headcount_deadline
-    try:
-        node, _rest = await pick_node(
-            session,
-            person,
-            " ".join(codes),
-            "headcount_refused",
-            "headcount_open",
-            OPENERS,
-            OPENERS,
-        )
-    except Refused as refused:
-        audit.refused(refused.reason)
-        await reply(message, refused.text)
-        return
+    node, _rest = await pick_node(
+        session, actor, " ".join(codes), "headcount_open", ADMINS, ADMINS
+    )
     deadline = hc.deadline_today(now, tz, hhmm)
     if deadline <= now:
-        audit.refused("past_deadline")
-        late = render("headcount_refused", reason="past_deadline", deadline=hhmm, code=node.code)
-        await reply(message, late)
-        return
+        raise Refused("past_deadline", deadline=hhmm, code=node.code)
     held, new = await hc.open_round(session, node, person, now, tz, deadline)
     opened = render(
         "headcount_opened",
@@ -85,17 +67,12 @@ async def cmd_status(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    person = await staff_or_refuse(message, session, audit)
-    if person is None:
-        return
+    actor.require()
     code = (command.args or "").strip()
-    view = await node_by_code(session, code) if code else (await role_nodes(session, person))[0]
-    if view is None or not await covers(session, person, view):
-        audit.refused("scope")
-        await reply(message, render("headcount_refused", reason="scope", code=code))
-        return
+    view = await node_by_code(session, code) if code else actor.nodes()[0]
+    view = actor.require_node(view, code=code)
     tz = district_tz(settings)
     held = await hc.status_round(session, view, clock.now(), tz)
     if held is None:
@@ -109,6 +86,7 @@ async def cmd_status(
 
 def get_router() -> Router:
     router = Router(name="headcount_rounds")
-    router.message.register(cmd_open, Command("headcount_open"), PRIVATE)
-    router.message.register(cmd_status, Command("headcount_status"), PRIVATE)
+    worded = refusals("headcount_refused")
+    router.message.register(cmd_open, Command("headcount_open"), PRIVATE, flags=worded)
+    router.message.register(cmd_status, Command("headcount_status"), PRIVATE, flags=worded)
     return router
