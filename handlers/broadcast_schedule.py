@@ -13,16 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast_jobs import ScheduledSends
 from broadcasts import BroadcastEngine
-from broadcasts.access import may_broadcast
 from broadcasts.send_time import SendTimeError, parse_send_time
 from broadcasts.service import BroadcastError, create_broadcast
 from broadcasts.texts import SHOWN_TIME
 from core.clock import Clock
 from core.config import Settings
 from handlers.common import reply
+from models.access import ADMINS, Actor
 from models.broadcasts import Broadcast
 from models.tree import Node
-from models.tree_service import person_by_telegram
 from templates import render
 
 
@@ -33,6 +32,7 @@ async def on_when(
     clock: Clock,
     settings: Settings,
     broadcasts: BroadcastEngine,
+    actor: Actor,
     scheduled_sends: ScheduledSends | None = None,
 ) -> None:
     """The time for 定时发送; anything unreadable or past is refused and asked again."""
@@ -48,13 +48,11 @@ async def on_when(
     data = await state.get_data()
     await state.clear()
     try:
-        created = await create_draft(session, message.from_user.id, data, now, scheduled_at=at)
+        created = await create_draft(session, actor, data, now, scheduled_at=at)
     except BroadcastError as exc:
         await reply(message, render("broadcast_text_refused", error=str(exc)))
         return
-    if created is None or created.id is None:
-        await reply(message, render("broadcast_refused", reason="scope"))
-        return
+    assert created.id is not None
     await session.commit()
     if scheduled_sends is not None:
         scheduled_sends.add(created.id, at)
@@ -68,22 +66,21 @@ async def on_when(
 
 async def create_draft(
     session: AsyncSession,
-    user_id: int,
+    actor: Actor,
     data: dict[str, Any],
     now: datetime,
     scheduled_at: datetime | None = None,
-) -> Broadcast | None:
-    """The draft as a queued broadcast, if the user may still broadcast there."""
-    node = await session.get(Node, data["node_id"])
-    if node is None or node.id is None or not await may_broadcast(session, user_id, node):
-        return None
-    person = await person_by_telegram(session, user_id)
+) -> Broadcast:
+    """The draft as a queued broadcast, if the actor may still broadcast there; else
+    Refused("scope")."""
+    node = actor.require_node(await session.get(Node, data["node_id"]), ADMINS)
+    assert node.id is not None
     return await create_broadcast(
         session,
         node_id=node.id,
         text=data["text"],
         photo=data.get("photo"),
-        created_by=person.id if person else None,
+        created_by=actor.person.id if actor.person else None,
         pin=bool(data.get("pin")),
         read_button=bool(data.get("read")),
         scheduled_at=scheduled_at,

@@ -16,17 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast_jobs import ScheduledSends
 from broadcasts import BroadcastEngine
 from broadcasts.management import (
+    Access,
+    Cancelled,
     CancelOutcome,
     cancel_for,
     queued_scheduled,
-    scopes,
     visible_broadcast,
 )
 from broadcasts.texts import SHOWN_TIME, report_text
 from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
 from core.clock import Clock
 from core.config import Settings
+from handlers.access import refusals
 from handlers.common import reply
+from models.access import ADMINS, Actor, Refused
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from templates import render
@@ -46,10 +49,10 @@ def broadcast_number(command: CommandObject) -> int | None:
 
 
 async def scheduled_list(
-    session: AsyncSession, user_id: int, zone: tzinfo
+    session: AsyncSession, actor: Actor, zone: tzinfo
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The /scheduled text and its 取消 buttons for the user's subtree."""
-    waiting = await queued_scheduled(session, await scopes(session, user_id))
+    """The /scheduled text and its 取消 buttons for the actor's subtree."""
+    waiting = await queued_scheduled(session, actor.nodes(ADMINS))
     items = []
     for b in waiting:
         node = await session.get(Node, b.node_id)
@@ -69,14 +72,12 @@ async def scheduled_list(
     return render("broadcast_scheduled_list", items=items), markup
 
 
-async def cmd_scheduled(message: Message, session: AsyncSession, settings: Settings) -> None:
-    if message.from_user is None:
-        return
-    if not await scopes(session, message.from_user.id):
-        await reply(message, render("broadcast_refused", reason="role"))
-        return
+async def cmd_scheduled(
+    message: Message, session: AsyncSession, settings: Settings, actor: Actor
+) -> None:
+    actor.require(ADMINS, "role")
     zone = ZoneInfo(settings.tickets.timezone)
-    text, markup = await scheduled_list(session, message.from_user.id, zone)
+    text, markup = await scheduled_list(session, actor, zone)
     await reply(message, text, reply_markup=markup)
 
 
@@ -87,18 +88,19 @@ async def on_unschedule(
     clock: Clock,
     settings: Settings,
     broadcasts: BroadcastEngine,
+    actor: Actor,
     scheduled_sends: ScheduledSends | None = None,
 ) -> None:
     """取消 under /scheduled: cancel it, say how it went, refresh the list."""
     number = callback_data.broadcast_id
-    done = await cancel_for(session, query.from_user.id, number, clock.now())
+    done = _allowed(await cancel_for(session, actor, number, clock.now()))
     await _after_cancel(session, done.outcome, number, broadcasts, scheduled_sends)
     await query.answer(
         render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     )
     if isinstance(query.message, Message):
         zone = ZoneInfo(settings.tickets.timezone)
-        text, markup = await scheduled_list(session, query.from_user.id, zone)
+        text, markup = await scheduled_list(session, actor, zone)
         try:
             await query.message.edit_text(text, reply_markup=markup)
         except (TelegramAPIError, TelegramNetworkError) as exc:  # e.g. "not modified"
@@ -111,6 +113,7 @@ async def cmd_cancel_broadcast(
     session: AsyncSession,
     clock: Clock,
     broadcasts: BroadcastEngine,
+    actor: Actor,
     scheduled_sends: ScheduledSends | None = None,
 ) -> None:
     if message.from_user is None:
@@ -119,13 +122,17 @@ async def cmd_cancel_broadcast(
     if number is None:
         await reply(message, render("ticket_usage", usage=USAGE["cancel_broadcast"]))
         return
-    if not await scopes(session, message.from_user.id):
-        await reply(message, render("broadcast_refused", reason="role"))
-        return
-    done = await cancel_for(session, message.from_user.id, number, clock.now())
+    actor.require(ADMINS, "role")
+    done = _allowed(await cancel_for(session, actor, number, clock.now()))
     await _after_cancel(session, done.outcome, number, broadcasts, scheduled_sends)
     text = render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     await reply(message, text)
+
+
+def _allowed(done: Cancelled) -> Cancelled:
+    if done.outcome is CancelOutcome.refused:
+        raise Refused("scope", what="群发", number=done.broadcast_id)
+    return done
 
 
 async def _after_cancel(
@@ -144,7 +151,11 @@ async def _after_cancel(
 
 
 async def cmd_broadcast_report(
-    message: Message, command: CommandObject, session: AsyncSession, settings: Settings
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
 ) -> None:
     """Delivery figures and 已阅 counts, rolled up by child node of the target, worst first."""
     if message.from_user is None:
@@ -153,12 +164,12 @@ async def cmd_broadcast_report(
     if number is None:
         await reply(message, render("ticket_usage", usage=USAGE["broadcast_report"]))
         return
-    if not await scopes(session, message.from_user.id):
-        await reply(message, render("broadcast_refused", reason="role"))
-        return
-    access, broadcast = await visible_broadcast(session, message.from_user.id, number)
+    actor.require(ADMINS, "role")
+    access, broadcast = await visible_broadcast(session, actor, number)
+    if access is Access.refused:
+        raise Refused("scope", what="群发", number=number)
     if broadcast is None or broadcast.id is None:
-        await reply(message, render("broadcast_not_found", reason=access, what="群发", id=number))
+        await reply(message, render("broadcast_not_found", what="群发", id=number))
         return
     zone = ZoneInfo(settings.tickets.timezone)
     await reply(message, await report_text(session, broadcast.id, zone))
@@ -166,8 +177,13 @@ async def cmd_broadcast_report(
 
 def get_router() -> Router:
     router = Router(name="officials")
-    router.message.register(cmd_scheduled, Command("scheduled"), PRIVATE)
-    router.message.register(cmd_cancel_broadcast, Command("cancel_broadcast"), PRIVATE)
-    router.message.register(cmd_broadcast_report, Command("broadcast_report"), PRIVATE)
-    router.callback_query.register(on_unschedule, ScheduledCancel.filter())
+    worded = refusals("broadcast_refused")
+    router.message.register(cmd_scheduled, Command("scheduled"), PRIVATE, flags=worded)
+    router.message.register(
+        cmd_cancel_broadcast, Command("cancel_broadcast"), PRIVATE, flags=worded
+    )
+    router.message.register(
+        cmd_broadcast_report, Command("broadcast_report"), PRIVATE, flags=worded
+    )
+    router.callback_query.register(on_unschedule, ScheduledCancel.filter(), flags=worded)
     return router
