@@ -127,3 +127,16 @@ async def test_the_actor_is_loaded_with_every_role_in_one_go(
     assert admin.covers(worker.held[0].node) and not worker.covers(admin.held[0].node)
     assert resident.person is not None and resident.held == () and not resident.is_staff
     assert (stranger.user_id, stranger.person, stranger.held) == (1, None, ())
+
+
+def test_every_handler_that_can_refuse_names_a_template_that_exists() -> None:
+    from handlers import get_routers
+    from handlers.access import REFUSALS
+    from templates import TEMPLATE_DIR
+
+    named = set()
+    for router in get_routers():
+        for observer in (router.message, router.callback_query):
+            named |= {h.flags[REFUSALS] for h in observer.handlers if REFUSALS in h.flags}
+    assert {"work_refused", "ticket_refused", "broadcast_refused", "stats_refused"} <= named
+    assert [name for name in named if not (TEMPLATE_DIR / f"{name}.j2").exists()] == []
