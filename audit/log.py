@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.audit import AuditEntry, JobRun
-from models.people import Person, Role, RoleKind
-from models.tree_service import person_by_telegram
+from models.people import Person
 
 OK, REFUSED, UNHANDLED, ERROR = "ok", "refused", "unhandled", "error"
 MAX_ARGS = 500
@@ -19,24 +18,13 @@ MAX_ARGS = 500
 
 @dataclass
 class AuditNote:
-    """Handed to handlers that know better than "ok": they call `refused(...)`."""
+    """The outcome of the update being handled: "ok" unless the refusal handler (the bot's
+    AccessMiddleware) calls `refused(...)`."""
 
     outcome: str = OK
 
     def refused(self, reason: str = "") -> None:
         self.outcome = f"{REFUSED}:{reason}"[:32] if reason else REFUSED
-
-
-async def staff_person(session: AsyncSession, user_id: int) -> Person | None:
-    """The person behind a Telegram user when they hold any staff role, else None."""
-    person = await person_by_telegram(session, user_id)
-    if person is None:
-        return None
-    staff = [kind for kind in RoleKind if kind.is_staff]
-    held = await session.execute(
-        select(Role.id).where(Role.person_id == person.id, col(Role.kind).in_(staff)).limit(1)
-    )
-    return person if held.first() is not None else None
 
 
 def record(

@@ -9,7 +9,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares import AuditMiddleware, DbSessionMiddleware
+from bot.middlewares import (
+    AccessMiddleware,
+    ActorMiddleware,
+    AuditMiddleware,
+    DbSessionMiddleware,
+)
 from bot.policy import ticket_policy
 from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
 from channels.telegram.sending import attach_budget
@@ -75,7 +80,11 @@ def build_dispatcher(
         broadcasts.notify()
 
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, clock, committed))
-    dp.update.outer_middleware(AuditMiddleware(session_factory, clock))  # after: uses its session
+    dp.update.outer_middleware(ActorMiddleware())  # after: loads in the update's session
+    dp.update.outer_middleware(AuditMiddleware(session_factory, clock))  # after: uses both
+    access = AccessMiddleware()  # inner: around every message and button handler of every router
+    dp.message.middleware(access)
+    dp.callback_query.middleware(access)
     dp.include_routers(*get_routers())
     return dp
 

@@ -1,5 +1,14 @@
-"""Outer middlewares: one database session per update, committed with the inbox mark; the
-audit log of staff commands written in that session."""
+"""The middlewares every update passes through.
+
+Outer, in this order (bot/app.py): one database session per update, committed with the inbox
+mark; the actor (who sent the update: person and roles) loaded once in that session; the audit
+log of staff commands written in that session. Inner, around each message and button handler:
+refusals (models.access.Refused) answered and audited in one place.
+
+Refusals are handled by an inner middleware rather than `router.errors()`: aiogram's error
+observer runs outside every outer middleware, after the update's session has rolled back and
+the audit entry has been written as an error; a refusal is an ordinary outcome that commits.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +19,19 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.dispatcher.flags import get_flag
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
-from aiogram.types import TelegramObject, Update
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit import log as audit_log
-from audit.log import AuditNote, staff_person
+from audit.log import AuditNote
 from bot.inbox import mark
 from core.clock import Clock
 from core.db import session_scope
-from handlers.common import PENDING_ANSWERS, CallbackAnswer
+from handlers.access import FALLBACK, REFUSALS
+from handlers.common import PENDING_ANSWERS, CallbackAnswer, answer, reply
+from models.access import Actor, Refused, load_actor
 from models.inbox import InboxStatus
 from models.people import Person
 from templates import render
@@ -88,6 +100,20 @@ async def _answer_press(
         log.info("button press %s not answered: %s", said.query_id, exc)
 
 
+class ActorMiddleware(BaseMiddleware):
+    """Loads who sent the update (`actor`: person and roles) once, in the update's session;
+    handlers take it as the argument `actor`."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        session: AsyncSession | None = data.get("session")
+        if user is None or session is None:
+            data["actor"] = Actor(user.id if user else None)
+        else:
+            data["actor"] = await load_actor(session, user.id)
+        return await handler(event, data)
+
+
 @dataclass(frozen=True)
 class _Action:
     user_id: int
@@ -116,7 +142,7 @@ def _action(event: TelegramObject) -> _Action | None:
 
 class AuditMiddleware(BaseMiddleware):
     """Writes every staff command and button press to the audit log, in the update's session
-    (inside DbSessionMiddleware); handlers that refuse say so through the `audit` note."""
+    (inside DbSessionMiddleware and ActorMiddleware); a refusal marks the `audit` note."""
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._factory = session_factory
@@ -126,7 +152,7 @@ class AuditMiddleware(BaseMiddleware):
         note = data["audit"] = AuditNote()
         action = _action(event)
         session: AsyncSession | None = data.get("session")
-        person = await staff_person(session, action.user_id) if action and session else None
+        person = await _staff(data, session, action.user_id) if action and session else None
         if action is None or session is None or person is None:
             return await handler(event, data)
         try:
@@ -153,3 +179,35 @@ class AuditMiddleware(BaseMiddleware):
             outcome=outcome,
             at=self._clock.now(),
         )
+
+
+async def _staff(data: dict[str, Any], session: AsyncSession, user_id: int) -> Person | None:
+    """The acting staff member: from the update's actor, loaded here if no actor came with it."""
+    actor = data.get("actor")
+    if not isinstance(actor, Actor) or actor.user_id != user_id:
+        actor = await load_actor(session, user_id)
+    return actor.person if actor.is_staff else None
+
+
+class AccessMiddleware(BaseMiddleware):
+    """The one refusal handler: a handler (or the domain under it) raises Refused; the reply is
+    the handler's refusals template (flag `refusals`, handlers/access.py) rendered with the
+    reason and fields, as an alert for a button press, and the audit note says
+    `refused:<reason>`. The update's work so far commits, as with any handled update."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except Refused as refused:
+            note: AuditNote | None = data.get("audit")
+            if note is not None:
+                note.refused(str(refused.reason))
+            template = get_flag(data, REFUSALS)
+            if template is None:
+                log.error("refusal %r from a handler without refusals wording", refused.reason)
+            text = render(template or FALLBACK, reason=refused.reason, **refused.fields)
+            if isinstance(event, CallbackQuery):
+                answer(event, text, show_alert=True)  # sent after the commit
+            elif isinstance(event, Message):
+                reply(data["session"], event, text)
+            return None

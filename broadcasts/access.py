@@ -1,4 +1,5 @@
-"""Who may broadcast where: admins and officials, to their own subtree only."""
+"""Where a broadcast may go: admins and officials pick a node of their own subtree (the rule is
+models/access.py: ADMINS covering the node)."""
 
 from __future__ import annotations
 
@@ -7,41 +8,21 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
+from models.access import ADMINS, Actor
 from models.groups import Group
-from models.people import Role, RoleKind
 from models.tree import Node
-from models.tree_service import ancestors_and_self, covering_roles, path_text, person_by_telegram
-
-BROADCASTERS = frozenset(
-    {RoleKind.community_admin, RoleKind.town_admin, RoleKind.district_official}
-)
+from models.tree_service import ancestors_and_self, path_text
 
 
-async def broadcast_nodes(session: AsyncSession, user_id: int) -> list[Node]:
-    """The nodes the user may pick: each node they broadcast for, then its children."""
-    person = await person_by_telegram(session, user_id)
-    if person is None:
-        return []
-    held = await session.execute(
-        select(Node)
-        .join(Role, col(Role.node_id) == Node.id)
-        .where(Role.person_id == person.id, col(Role.kind).in_(list(BROADCASTERS)))
-        .order_by(Node.lineage)
-    )
+async def broadcast_nodes(session: AsyncSession, actor: Actor) -> list[Node]:
+    """The nodes the actor may pick: each node they broadcast for, then its children."""
     nodes: list[Node] = []
-    for node in held.scalars().unique():
+    for node in actor.nodes(ADMINS):
         children = await session.execute(
             select(Node).where(Node.parent_id == node.id).order_by(Node.code)
         )
         nodes.extend([node, *children.scalars()])
     return list({n.id: n for n in nodes}.values())
-
-
-async def may_broadcast(session: AsyncSession, user_id: int, node: Node) -> bool:
-    person = await person_by_telegram(session, user_id)
-    if person is None:
-        return False
-    return any(r.kind in BROADCASTERS for r in await covering_roles(session, person, node))
 
 
 async def target_counts(session: AsyncSession, node: Node) -> tuple[int, int]:
@@ -65,15 +46,14 @@ class Target:
     active: int
 
 
-async def target_choices(session: AsyncSession, user_id: int) -> list[tuple[int, str]]:
-    """(node id, name) of every node the user may pick; empty if they may not broadcast."""
-    return [(n.id, n.name) for n in await broadcast_nodes(session, user_id) if n.id is not None]
+async def target_choices(session: AsyncSession, actor: Actor) -> list[tuple[int, str]]:
+    """(node id, name) of every node the actor may pick; empty if they may not broadcast."""
+    return [(n.id, n.name) for n in await broadcast_nodes(session, actor) if n.id is not None]
 
 
-async def picked_target(session: AsyncSession, user_id: int, node_id: int) -> Target | None:
-    """The picked node, if it exists and the user may (still) broadcast there."""
-    node = await session.get(Node, node_id)
-    if node is None or not await may_broadcast(session, user_id, node):
-        return None
+async def picked_target(session: AsyncSession, actor: Actor, node_id: int) -> Target:
+    """The picked node, if it exists and the actor may (still) broadcast there; else
+    Refused("scope")."""
+    node = actor.require_node(await session.get(Node, node_id), ADMINS)
     active, _inactive = await target_counts(session, node)
     return Target(node, path_text(await ancestors_and_self(session, node)), active)

@@ -10,25 +10,15 @@ from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from broadcasts.access import BROADCASTERS, may_broadcast
 from broadcasts.service import Counts, cancel_broadcast, delivery_counts
+from models.access import ADMINS, Actor, acting
 from models.broadcasts import Broadcast, BroadcastStatus
-from models.people import Role
 from models.tree import Node
-from models.tree_service import person_by_telegram
 
 
-async def scopes(session: AsyncSession, user_id: int) -> list[Node]:
+async def scopes(session: AsyncSession, who: Actor | int) -> list[Node]:
     """The nodes on which the user holds a broadcasting role (each covers its subtree)."""
-    person = await person_by_telegram(session, user_id)
-    if person is None:
-        return []
-    result = await session.execute(
-        select(Node)
-        .join(Role, col(Role.node_id) == Node.id)
-        .where(Role.person_id == person.id, col(Role.kind).in_(list(BROADCASTERS)))
-    )
-    return list(result.scalars().unique())
+    return (await acting(session, who)).nodes(ADMINS)
 
 
 async def queued_scheduled(
@@ -59,14 +49,14 @@ class Access(enum.StrEnum):
 
 
 async def visible_broadcast(
-    session: AsyncSession, user_id: int, broadcast_id: int
+    session: AsyncSession, who: Actor | int, broadcast_id: int
 ) -> tuple[Access, Broadcast | None]:
     """The broadcast if its target lies in the user's subtree (staff who may broadcast there)."""
     broadcast = await session.get(Broadcast, broadcast_id)
     node = await session.get(Node, broadcast.node_id) if broadcast is not None else None
     if broadcast is None or node is None:
         return Access.unknown, None
-    if not await may_broadcast(session, user_id, node):
+    if not (await acting(session, who)).covers(node, ADMINS):
         return Access.refused, None
     return Access.allowed, broadcast
 
@@ -88,14 +78,14 @@ class Cancelled:
 
 
 async def cancel_for(
-    session: AsyncSession, user_id: int | None, broadcast_id: int, now: datetime
+    session: AsyncSession, who: Actor | int | None, broadcast_id: int, now: datetime
 ) -> Cancelled:
-    """Cancel broadcast `broadcast_id` if `user_id` may (None: the command line may always)."""
+    """Cancel broadcast `broadcast_id` if `who` may (None: the command line may always)."""
     broadcast = await session.get(Broadcast, broadcast_id)
     node = await session.get(Node, broadcast.node_id) if broadcast is not None else None
     if broadcast is None or node is None:
         return Cancelled(CancelOutcome.unknown, broadcast_id)
-    if user_id is not None and not await may_broadcast(session, user_id, node):
+    if who is not None and not (await acting(session, who)).covers(node, ADMINS):
         return Cancelled(CancelOutcome.refused, broadcast_id)
     status = broadcast.status
     if status is BroadcastStatus.cancelled:

@@ -6,24 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts import BroadcastEngine
 from broadcasts.personalize import literal
 from channels.telegram.callbacks import AlertAction, alert_keyboard
 from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
+from handlers.access import refusals
 from handlers.common import answer, reply, send, ticket_args
 from handlers.notices import Notifier
+from models.access import Actor
 from models.tree import Level, Node
 from templates import render
 from tickets.alert_consent import agree_to_show_phone
 from tickets.alert_facts import AlertFacts
-from tickets.alerts import AlertDone, AlertRefused, confirm_alert, mark_found, update_alert
+from tickets.alerts import AlertDone, confirm_alert, mark_found, update_alert
 
 USAGE = {"found": "/found 工单号 [找到的情况]", "alert_update": "/alert_update 工单号 新情况"}
 
@@ -55,10 +56,9 @@ async def _finish(
     done: AlertDone,
     session: AsyncSession,
     notifier: Notifier,
-    broadcasts: BroadcastEngine,
     now: datetime,
 ) -> None:
-    """Tell the group what the workflow asks, commit, and wake the engine for the broadcast."""
+    """Tell the group what the workflow asks (the engine is woken after the commit)."""
     await notifier.publish(done.notices, now, session)
 
 
@@ -99,24 +99,18 @@ async def on_alert_button(
     clock: Clock,
     settings: Settings,
     notifier: Notifier,
-    broadcasts: BroadcastEngine,
-    bot: Bot,
+    actor: Actor,
 ) -> None:
     number, user, now = callback_data.ticket_id, query.from_user.id, clock.now()
     texts, action = texts_for(settings), callback_data.action
-    try:
-        if action == "confirm":
-            level = Level(settings.tickets.alert_level)
-            done = await confirm_alert(session, number, user, level, texts, now)
-        elif action == "found":
-            done = await mark_found(session, number, user, "", texts, now)
-        else:
-            done = await agree_to_show_phone(session, number, user, texts, now)
-    except AlertRefused as refused:
-        text = render("alert_refused", reason=refused.reason.value, number=number)
-        answer(query, text, show_alert=True)
-        return
-    await _finish(done, session, notifier, broadcasts, now)
+    if action == "confirm":
+        level = Level(settings.tickets.alert_level)
+        done = await confirm_alert(session, number, actor, level, texts, now)
+    elif action == "found":
+        done = await mark_found(session, number, actor, "", texts, now)
+    else:
+        done = await agree_to_show_phone(session, number, user, texts, now)
+    await _finish(done, session, notifier, now)
     text = await _answer(session, action, done)
     if action == "consent" or not done.fresh:
         answer(query, text)
@@ -134,7 +128,7 @@ async def cmd_alert(
     clock: Clock,
     settings: Settings,
     notifier: Notifier,
-    broadcasts: BroadcastEngine,
+    actor: Actor,
 ) -> None:
     """/found N [情况] and /alert_update N 新情况."""
     if message.from_user is None:
@@ -144,24 +138,19 @@ async def cmd_alert(
     if parsed is None:
         reply(session, message, render("ticket_usage", usage=USAGE[name]))
         return
-    (number, text), user, now = parsed, message.from_user.id, clock.now()
+    (number, text), now = parsed, clock.now()
     texts = texts_for(settings)
-    try:
-        if name == "found":
-            done = await mark_found(session, number, user, text, texts, now)
-        else:
-            done = await update_alert(session, number, user, text, texts, now)
-    except AlertRefused as refused:
-        reply(
-            session, message, render("alert_refused", reason=refused.reason.value, number=number)
-        )
-        return
-    await _finish(done, session, notifier, broadcasts, now)
+    if name == "found":
+        done = await mark_found(session, number, actor, text, texts, now)
+    else:
+        done = await update_alert(session, number, actor, text, texts, now)
+    await _finish(done, session, notifier, now)
     reply(session, message, await _answer(session, name if name == "found" else "update", done))
 
 
 def get_router() -> Router:
     router = Router(name="alerts")
-    router.message.register(cmd_alert, Command(*USAGE))
-    router.callback_query.register(on_alert_button, AlertAction.filter())
+    worded = refusals("alert_refused")
+    router.message.register(cmd_alert, Command(*USAGE), flags=worded)
+    router.callback_query.register(on_alert_button, AlertAction.filter(), flags=worded)
     return router

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts import BroadcastEngine
 from broadcasts.access import picked_target, target_choices, target_counts
 from broadcasts.personalize import is_template, preview
 from broadcasts.progress_messages import announce
@@ -23,8 +22,10 @@ from channels.telegram.callbacks import (
     target_keyboard,
 )
 from core.clock import Clock
+from handlers.access import refusals
 from handlers.broadcast_schedule import create_draft, on_when
 from handlers.common import answer, edit_buttons, reply, send
+from models.access import Actor, Refused
 from models.tree import Node
 from templates import render
 
@@ -38,24 +39,26 @@ class Draft(StatesGroup):
     when = State()
 
 
-async def cmd_broadcast(message: Message, session: AsyncSession, state: FSMContext) -> None:
+async def cmd_broadcast(
+    message: Message, session: AsyncSession, state: FSMContext, actor: Actor
+) -> None:
     if message.from_user is None:
         return
-    choices = await target_choices(session, message.from_user.id)
+    choices = await target_choices(session, actor)
     if not choices:
-        reply(session, message, render("broadcast_refused", reason="role"))
-        return
+        raise Refused("role")
     await state.clear()
     reply(session, message, render("broadcast_choose"), reply_markup=target_keyboard(choices))
 
 
 async def on_target(
-    query: CallbackQuery, callback_data: BroadcastTarget, session: AsyncSession, state: FSMContext
+    query: CallbackQuery,
+    callback_data: BroadcastTarget,
+    session: AsyncSession,
+    state: FSMContext,
+    actor: Actor,
 ) -> None:
-    target = await picked_target(session, query.from_user.id, callback_data.node_id)
-    if target is None:
-        answer(query, render("broadcast_refused", reason="scope"), show_alert=True)
-        return
+    target = await picked_target(session, actor, callback_data.node_id)
     await state.set_state(Draft.text)
     data = {"node_id": target.node.id, "path": target.path, "pin": False, "read": False}
     await state.set_data(data)
@@ -99,9 +102,7 @@ async def on_choice(
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
-    bot: Bot,
-    broadcasts: BroadcastEngine,
-    session_factory: async_sessionmaker[AsyncSession],
+    actor: Actor,
 ) -> None:
     """A preview button: toggle 置顶 / 已阅按钮, send now, ask for a time, or cancel."""
     data, action = await state.get_data(), callback_data.action
@@ -123,13 +124,11 @@ async def on_choice(
         answer(query, render("broadcast_cancelled"))
         return
     try:
-        created = await create_draft(session, query.from_user.id, data, clock.now())
+        created = await create_draft(session, actor, data, clock.now())
     except BroadcastError as exc:
         answer(query, render("broadcast_text_refused", error=exc), show_alert=True)
         return
-    if created is None or created.id is None:
-        answer(query, render("broadcast_refused", reason="scope"), show_alert=True)
-        return
+    assert created.id is not None
     answer(query)
     announce(session, query.from_user.id, created.id, created.total)
 
@@ -145,12 +144,13 @@ async def cmd_cancel(message: Message, state: FSMContext, session: AsyncSession)
 
 def get_router() -> Router:
     router = Router(name="broadcast_compose")
-    router.message.register(cmd_broadcast, Command("broadcast"), PRIVATE)
+    worded = refusals("broadcast_refused")
+    router.message.register(cmd_broadcast, Command("broadcast"), PRIVATE, flags=worded)
     router.message.register(cmd_cancel, Command("cancel"), PRIVATE, StateFilter(Draft))
-    router.callback_query.register(on_target, BroadcastTarget.filter())
+    router.callback_query.register(on_target, BroadcastTarget.filter(), flags=worded)
     router.message.register(on_text, Draft.text, PRIVATE)
-    router.message.register(on_when, Draft.when, PRIVATE, ~F.text.startswith("/"))
+    router.message.register(on_when, Draft.when, PRIVATE, ~F.text.startswith("/"), flags=worded)
     choosing = StateFilter(Draft.confirm, Draft.when)
-    router.callback_query.register(on_choice, BroadcastConfirm.filter(), choosing)
+    router.callback_query.register(on_choice, BroadcastConfirm.filter(), choosing, flags=worded)
     router.callback_query.register(on_stale_choice, BroadcastConfirm.filter())
     return router

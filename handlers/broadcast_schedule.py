@@ -10,7 +10,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts.access import may_broadcast
 from broadcasts.date_jobs import DateJobs
 from broadcasts.send_time import SendTimeError, parse_send_time
 from broadcasts.service import BroadcastError, create_broadcast
@@ -19,19 +18,20 @@ from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
 from handlers.common import AfterCommit, reply
+from models.access import ADMINS, Actor
 from models.broadcasts import Broadcast
 from models.tree import Node
-from models.tree_service import person_by_telegram
 from templates import render
 
 
 async def on_when(
     message: Message,
+    after_commit: AfterCommit,
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
     settings: Settings,
-    after_commit: AfterCommit,
+    actor: Actor,
     scheduled_sends: DateJobs | None = None,
 ) -> None:
     """The time for 定时发送; anything unreadable or past is refused and asked again."""
@@ -49,13 +49,11 @@ async def on_when(
     data = await state.get_data()
     await state.clear()
     try:
-        created = await create_draft(session, message.from_user.id, data, now, scheduled_at=at)
+        created = await create_draft(session, actor, data, now, scheduled_at=at)
     except BroadcastError as exc:
         reply(session, message, render("broadcast_text_refused", error=exc))
         return
-    if created is None or created.id is None:
-        reply(session, message, render("broadcast_refused", reason="scope"))
-        return
+    assert created.id is not None
     if scheduled_sends is not None:
         jobs, broadcast_id = scheduled_sends, created.id
         after_commit.append(lambda: jobs.add(broadcast_id, at))
@@ -68,22 +66,21 @@ async def on_when(
 
 async def create_draft(
     session: AsyncSession,
-    user_id: int,
+    actor: Actor,
     data: dict[str, Any],
     now: datetime,
     scheduled_at: datetime | None = None,
-) -> Broadcast | None:
-    """The draft as a queued broadcast, if the user may still broadcast there."""
-    node = await session.get(Node, data["node_id"])
-    if node is None or node.id is None or not await may_broadcast(session, user_id, node):
-        return None
-    person = await person_by_telegram(session, user_id)
+) -> Broadcast:
+    """The draft as a queued broadcast, if the actor may still broadcast there; else
+    Refused("scope")."""
+    node = actor.require_node(await session.get(Node, data["node_id"]), ADMINS)
+    assert node.id is not None
     return await create_broadcast(
         session,
         node_id=node.id,
         text=data["text"],
         photo=data.get("photo"),
-        created_by=person.id if person else None,
+        created_by=actor.person.id if actor.person else None,
         pin=bool(data.get("pin")),
         read_button=bool(data.get("read")),
         scheduled_at=scheduled_at,

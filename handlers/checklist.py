@@ -7,26 +7,19 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit.log import AuditNote
 from channels.telegram.callbacks import ChecklistDone
 from channels.telegram.keyboards import checklist_keyboard
 from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
+from handlers.access import refusals
 from handlers.common import answer, reply
-from handlers.work_scope import (
-    PRIVATE,
-    Refused,
-    button_in_scope,
-    edit,
-    pick_node,
-    staff_or_refuse,
-)
-from models.people import RoleKind
+from handlers.work_scope import PRIVATE, button_node, edit, pick_node
+from models.access import WORKERS, Actor, Refused
 from models.tree import Node
 from templates import render
 from work.checklist import Item, mark_done, week_lines, week_of
-from work.scope import GRID_LEVELS, role_nodes
+from work.scope import GRID_LEVELS
 
 
 def _items(settings: Settings) -> list[Item]:
@@ -50,23 +43,16 @@ async def cmd_checklist(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    person = await staff_or_refuse(message, session, audit)
-    if person is None:
-        return
+    actor.require()
     if not settings.work.checklist:
         reply(session, message, render("work_checklist_none", reason="no_items"))
         return
     words = (command.args or "").strip()
-    nodes = await role_nodes(session, person, [RoleKind.grid_worker])
+    nodes = actor.nodes(WORKERS)
     if words:
-        try:
-            node, _rest = await pick_node(session, person, words, "work_refused", "checklist")
-        except Refused as refused:
-            audit.refused(refused.reason)
-            reply(session, message, refused.text)
-            return
+        node, _rest = await pick_node(session, actor, words, "checklist")
         nodes = [node]
     nodes = [node for node in nodes if node.level in GRID_LEVELS]
     if not nodes:
@@ -83,17 +69,12 @@ async def on_done(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    found = await button_in_scope(query, session, callback_data.node_id, audit, "work_refused")
-    if found is None:
-        return
-    person, node = found
+    person, node = await button_node(session, actor, callback_data.node_id)
     item = next((i for i in _items(settings) if i.key == callback_data.item), None)
     if item is None:
-        audit.refused("no_item")
-        answer(query, render("work_refused", reason="no_item"), show_alert=True)
-        return
+        raise Refused("no_item")
     week = week_of(clock.now(), district_zone(settings))
     marked = await mark_done(session, node, item, person, week, clock.now())
     answer(query, render("work_checklist_marked", marked=marked, label=item.label))
@@ -103,6 +84,7 @@ async def on_done(
 
 def get_router() -> Router:
     router = Router(name="checklist")
-    router.message.register(cmd_checklist, Command("checklist"), PRIVATE)
-    router.callback_query.register(on_done, ChecklistDone.filter())
+    worded = refusals("work_refused")
+    router.message.register(cmd_checklist, Command("checklist"), PRIVATE, flags=worded)
+    router.callback_query.register(on_done, ChecklistDone.filter(), flags=worded)
     return router

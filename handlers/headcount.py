@@ -9,48 +9,40 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit.log import AuditNote
 from channels.telegram.callbacks import HeadcountKey
 from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
+from handlers.access import refusals
 from handlers.common import answer, reply
 from handlers.headcount_messages import prompt_card
-from handlers.work_scope import (
-    PRIVATE,
-    Refused,
-    button_in_scope,
-    edit,
-    staff_or_refuse,
-)
+from handlers.work_scope import PRIVATE, button_node, edit
+from models.access import Actor, Refused
 from models.people import Person
 from models.tree import Node
 from models.tree_service import node_by_code
 from templates import render
 from work import headcount as hc
-from work.scope import GRID_LEVELS, covers
+from work.scope import GRID_LEVELS
 
 NUMBER = re.compile(r"^\d{1,6}$")
 
 
 async def _grid(
-    session: AsyncSession, person: Person, code: str, settings: Settings, clock: Clock
+    session: AsyncSession, actor: Actor, code: str, settings: Settings, clock: Clock
 ) -> Node:
-    """The grid a number is for: the named one, else the person's one grid with a round today."""
+    """The grid a number is for: the named one, else the actor's one grid with a round today."""
     tz = district_zone(settings)
     if code:
-        node = await node_by_code(session, code)
-        if node is None or not await covers(session, person, node):
-            raise Refused("scope", render("headcount_refused", reason="scope", code=code))
+        node = actor.require_node(await node_by_code(session, code), code=code)
         if node.level not in GRID_LEVELS:
-            raise Refused("usage", render("headcount_usage"))
+            raise Refused("usage")
         return node
-    grids = await hc.answerable_grids(session, person, clock.now(), tz)
+    grids = await hc.answerable_grids(session, actor, clock.now(), tz)
     if not grids:
-        raise Refused("no_round", render("headcount_refused", reason="no_round", grid=""))
+        raise Refused("no_round", grid="")
     if len(grids) > 1:
-        codes = [grid.code for grid in grids]
-        raise Refused("which_grid", render("headcount_refused", reason="which_grid", codes=codes))
+        raise Refused("which_grid", codes=[grid.code for grid in grids])
     return grids[0]
 
 
@@ -60,11 +52,9 @@ async def cmd_headcount(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    person = await staff_or_refuse(message, session, audit)
-    if person is None:
-        return
+    person = actor.require()
     words = (command.args or "").split()
     numbers = [w for w in words if NUMBER.match(w)]
     codes = [w for w in words if not NUMBER.match(w)]
@@ -72,22 +62,15 @@ async def cmd_headcount(
         reply(session, message, render("headcount_usage"))
         return
     tz, now = district_zone(settings), clock.now()
-    try:
-        grid = await _grid(session, person, codes[0] if codes else "", settings, clock)
-    except Refused as refused:
-        audit.refused(refused.reason)
-        reply(session, message, refused.text)
-        return
+    grid = await _grid(session, actor, codes[0] if codes else "", settings, clock)
     if not numbers:  # the button flow: a keypad for the grid
         rounds = await hc.todays_rounds(session, now, tz, over=grid)
         if not rounds:
-            audit.refused("no_round")
-            reply(session, message, render("headcount_refused", reason="no_round", grid=grid.name))
-            return
+            raise Refused("no_round", grid=grid.name)
         text, markup = await prompt_card(session, rounds[0], grid, 0, now, tz)
         reply(session, message, text, reply_markup=markup)
         return
-    await _answer(message, session, person, grid, int(numbers[0]), clock, settings, audit)
+    await _answer(message, session, person, grid, int(numbers[0]), clock, settings)
 
 
 async def _answer(
@@ -98,12 +81,9 @@ async def _answer(
     count: int,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
 ) -> None:
     if not await hc.answer(session, grid, person, count, clock.now(), district_zone(settings)):
-        audit.refused("no_round")
-        reply(session, message, render("headcount_refused", reason="no_round", grid=grid.name))
-        return
+        raise Refused("no_round", grid=grid.name)
     reply(session, message, render("headcount_answered", grid=grid.name, count=count))
 
 
@@ -113,21 +93,13 @@ async def on_key(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    found = await button_in_scope(
-        query, session, callback_data.node_id, audit, "headcount_refused"
-    )
-    if found is None:
-        return
-    person, grid = found
+    person, grid = await button_node(session, actor, callback_data.node_id)
     tz, now, value = district_zone(settings), clock.now(), callback_data.value
     rounds = await hc.todays_rounds(session, now, tz, over=grid)
     if not rounds:
-        audit.refused("no_round")
-        no_round = render("headcount_refused", reason="no_round", grid=grid.name)
-        answer(query, no_round, show_alert=True)
-        return
+        raise Refused("no_round", grid=grid.name)
     if not callback_data.send:
         answer(query)
         edit(session, query, *await prompt_card(session, rounds[0], grid, value, now, tz))
@@ -143,6 +115,7 @@ async def on_key(
 
 def get_router() -> Router:
     router = Router(name="headcount")
-    router.message.register(cmd_headcount, Command("headcount"), PRIVATE)
-    router.callback_query.register(on_key, HeadcountKey.filter())
+    worded = refusals("headcount_refused")
+    router.message.register(cmd_headcount, Command("headcount"), PRIVATE, flags=worded)
+    router.callback_query.register(on_key, HeadcountKey.filter(), flags=worded)
     return router

@@ -10,18 +10,19 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit.log import AuditNote
 from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
+from handlers.access import refusals
 from handlers.common import reply
 from handlers.headcount_messages import status_card
-from handlers.work_scope import PRIVATE, Refused, pick_node, staff_or_refuse
+from handlers.work_scope import PRIVATE, pick_node
+from models.access import ADMINS, Actor, Refused
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, node_by_code, path_text
 from templates import render
 from work import headcount as hc
-from work.scope import OPENERS, counting_grids, covers, role_nodes
+from work.scope import counting_grids
 
 HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
@@ -32,15 +33,10 @@ async def cmd_open(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    person = await staff_or_refuse(message, session, audit)
-    if person is None:
-        return
-    if not await role_nodes(session, person, OPENERS):
-        audit.refused("not_opener")
-        reply(session, message, render("headcount_refused", reason="not_opener"))
-        return
+    actor.require()
+    person = actor.require(ADMINS, "not_opener")
     words = (command.args or "").split()
     times = [m for m in (HHMM.match(w) for w in words) if m]
     codes = [w for w in words if not HHMM.match(w)]
@@ -49,26 +45,12 @@ async def cmd_open(
         return
     tz, now = district_zone(settings), clock.now()
     hhmm = f"{int(times[0][1]):02d}:{times[0][2]}" if times else settings.work.headcount_deadline
-    try:
-        node, _rest = await pick_node(
-            session,
-            person,
-            " ".join(codes),
-            "headcount_refused",
-            "headcount_open",
-            OPENERS,
-            OPENERS,
-        )
-    except Refused as refused:
-        audit.refused(refused.reason)
-        reply(session, message, refused.text)
-        return
+    node, _rest = await pick_node(
+        session, actor, " ".join(codes), "headcount_open", ADMINS, ADMINS
+    )
     deadline = hc.deadline_today(now, tz, hhmm)
     if deadline <= now:
-        audit.refused("past_deadline")
-        late = render("headcount_refused", reason="past_deadline", deadline=hhmm, code=node.code)
-        reply(session, message, late)
-        return
+        raise Refused("past_deadline", deadline=hhmm, code=node.code)
     held, new = await hc.open_round(session, node, person, now, tz, deadline)
     opened = render(
         "headcount_opened",
@@ -86,17 +68,12 @@ async def cmd_status(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    person = await staff_or_refuse(message, session, audit)
-    if person is None:
-        return
+    actor.require()
     code = (command.args or "").strip()
-    view = await node_by_code(session, code) if code else (await role_nodes(session, person))[0]
-    if view is None or not await covers(session, person, view):
-        audit.refused("scope")
-        reply(session, message, render("headcount_refused", reason="scope", code=code))
-        return
+    view = await node_by_code(session, code) if code else actor.nodes()[0]
+    view = actor.require_node(view, code=code)
     tz = district_zone(settings)
     held = await hc.status_round(session, view, clock.now(), tz)
     if held is None:
@@ -110,6 +87,7 @@ async def cmd_status(
 
 def get_router() -> Router:
     router = Router(name="headcount_rounds")
-    router.message.register(cmd_open, Command("headcount_open"), PRIVATE)
-    router.message.register(cmd_status, Command("headcount_status"), PRIVATE)
+    worded = refusals("headcount_refused")
+    router.message.register(cmd_open, Command("headcount_open"), PRIVATE, flags=worded)
+    router.message.register(cmd_status, Command("headcount_status"), PRIVATE, flags=worded)
     return router

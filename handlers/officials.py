@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.date_jobs import DateJobs
 from broadcasts.management import (
+    Access,
+    Cancelled,
     CancelOutcome,
     cancel_for,
     queued_scheduled,
-    scopes,
     visible_broadcast,
 )
 from broadcasts.texts import SHOWN_TIME, report_text
@@ -24,7 +25,9 @@ from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
 from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
+from handlers.access import refusals
 from handlers.common import AfterCommit, answer, edit, reply
+from models.access import ADMINS, Actor, Refused
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from templates import render
@@ -44,10 +47,10 @@ def broadcast_number(command: CommandObject) -> int | None:
 
 
 async def scheduled_list(
-    session: AsyncSession, user_id: int, zone: tzinfo
+    session: AsyncSession, actor: Actor, zone: tzinfo
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The /scheduled text and its 取消 buttons for the user's subtree."""
-    waiting = await queued_scheduled(session, await scopes(session, user_id))
+    """The /scheduled text and its 取消 buttons for the actor's subtree."""
+    waiting = await queued_scheduled(session, actor.nodes(ADMINS))
     items = []
     for b in waiting:
         node = await session.get(Node, b.node_id)
@@ -67,45 +70,45 @@ async def scheduled_list(
     return render("broadcast_scheduled_list", items=items), markup
 
 
-async def cmd_scheduled(message: Message, session: AsyncSession, settings: Settings) -> None:
-    if message.from_user is None:
-        return
-    if not await scopes(session, message.from_user.id):
-        reply(session, message, render("broadcast_refused", reason="role"))
-        return
+async def cmd_scheduled(
+    message: Message, session: AsyncSession, settings: Settings, actor: Actor
+) -> None:
+    actor.require(ADMINS, "role")
     zone = district_zone(settings)
-    text, markup = await scheduled_list(session, message.from_user.id, zone)
+    text, markup = await scheduled_list(session, actor, zone)
     reply(session, message, text, reply_markup=markup)
 
 
 async def on_unschedule(
     query: CallbackQuery,
+    after_commit: AfterCommit,
     callback_data: ScheduledCancel,
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    after_commit: AfterCommit,
+    actor: Actor,
     scheduled_sends: DateJobs | None = None,
 ) -> None:
     """取消 under /scheduled: cancel it, say how it went, refresh the list."""
     number = callback_data.broadcast_id
-    done = await cancel_for(session, query.from_user.id, number, clock.now())
+    done = _allowed(await cancel_for(session, actor, number, clock.now()))
     _after_cancel(done.outcome, number, after_commit, scheduled_sends)
     answer(
         query, render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     )
     if isinstance(query.message, Message):
         zone = district_zone(settings)
-        text, markup = await scheduled_list(session, query.from_user.id, zone)
+        text, markup = await scheduled_list(session, actor, zone)
         edit(session, query.message, text, reply_markup=markup)
 
 
 async def cmd_cancel_broadcast(
     message: Message,
+    after_commit: AfterCommit,
     command: CommandObject,
     session: AsyncSession,
     clock: Clock,
-    after_commit: AfterCommit,
+    actor: Actor,
     scheduled_sends: DateJobs | None = None,
 ) -> None:
     if message.from_user is None:
@@ -114,13 +117,17 @@ async def cmd_cancel_broadcast(
     if number is None:
         reply(session, message, render("ticket_usage", usage=USAGE["cancel_broadcast"]))
         return
-    if not await scopes(session, message.from_user.id):
-        reply(session, message, render("broadcast_refused", reason="role"))
-        return
-    done = await cancel_for(session, message.from_user.id, number, clock.now())
+    actor.require(ADMINS, "role")
+    done = _allowed(await cancel_for(session, actor, number, clock.now()))
     _after_cancel(done.outcome, number, after_commit, scheduled_sends)
     text = render("broadcast_cancel_result", outcome=done.outcome, id=number, c=done.counts)
     reply(session, message, text)
+
+
+def _allowed(done: Cancelled) -> Cancelled:
+    if done.outcome is CancelOutcome.refused:
+        raise Refused("scope", what="群发", number=done.broadcast_id)
+    return done
 
 
 def _after_cancel(
@@ -138,7 +145,11 @@ def _after_cancel(
 
 
 async def cmd_broadcast_report(
-    message: Message, command: CommandObject, session: AsyncSession, settings: Settings
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
 ) -> None:
     """Delivery figures and 已阅 counts, rolled up by child node of the target, worst first."""
     if message.from_user is None:
@@ -147,14 +158,12 @@ async def cmd_broadcast_report(
     if number is None:
         reply(session, message, render("ticket_usage", usage=USAGE["broadcast_report"]))
         return
-    if not await scopes(session, message.from_user.id):
-        reply(session, message, render("broadcast_refused", reason="role"))
-        return
-    access, broadcast = await visible_broadcast(session, message.from_user.id, number)
+    actor.require(ADMINS, "role")
+    access, broadcast = await visible_broadcast(session, actor, number)
+    if access is Access.refused:
+        raise Refused("scope", what="群发", number=number)
     if broadcast is None or broadcast.id is None:
-        reply(
-            session, message, render("broadcast_not_found", reason=access, what="群发", id=number)
-        )
+        reply(session, message, render("broadcast_not_found", what="群发", id=number))
         return
     zone = district_zone(settings)
     reply(session, message, await report_text(session, broadcast.id, zone))
@@ -162,8 +171,13 @@ async def cmd_broadcast_report(
 
 def get_router() -> Router:
     router = Router(name="officials")
-    router.message.register(cmd_scheduled, Command("scheduled"), PRIVATE)
-    router.message.register(cmd_cancel_broadcast, Command("cancel_broadcast"), PRIVATE)
-    router.message.register(cmd_broadcast_report, Command("broadcast_report"), PRIVATE)
-    router.callback_query.register(on_unschedule, ScheduledCancel.filter())
+    worded = refusals("broadcast_refused")
+    router.message.register(cmd_scheduled, Command("scheduled"), PRIVATE, flags=worded)
+    router.message.register(
+        cmd_cancel_broadcast, Command("cancel_broadcast"), PRIVATE, flags=worded
+    )
+    router.message.register(
+        cmd_broadcast_report, Command("broadcast_report"), PRIVATE, flags=worded
+    )
+    router.callback_query.register(on_unschedule, ScheduledCancel.filter(), flags=worded)
     return router

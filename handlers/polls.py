@@ -3,16 +3,15 @@ confirm; /poll_results N for officials whose subtree the poll went to."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts import BroadcastEngine
-from broadcasts.access import may_broadcast, picked_target, target_choices
-from broadcasts.management import scopes, visible_broadcast
+from broadcasts.access import picked_target, target_choices
+from broadcasts.management import Access, visible_broadcast
 from broadcasts.personalize import preview
 from broadcasts.polls import DEFAULT_OPTIONS, OptionsError, parse_options
 from broadcasts.progress_messages import announce
@@ -25,11 +24,12 @@ from channels.telegram.callbacks import (
     target_keyboard,
 )
 from core.clock import Clock
+from handlers.access import refusals
 from handlers.common import answer, reply, send
 from handlers.officials import broadcast_number
+from models.access import ADMINS, Actor, Refused
 from models.broadcasts import BroadcastKind
 from models.tree import Node
-from models.tree_service import person_by_telegram
 from templates import render
 
 PRIVATE = F.chat.type == "private"
@@ -42,16 +42,16 @@ class PollDraft(StatesGroup):
     confirm = State()
 
 
-async def cmd_poll(message: Message, session: AsyncSession, state: FSMContext) -> None:
+async def cmd_poll(
+    message: Message, session: AsyncSession, state: FSMContext, actor: Actor
+) -> None:
     if message.from_user is None:
         return
-    choices = await target_choices(session, message.from_user.id)
+    choices = await target_choices(session, actor)
     if not choices:
-        reply(session, message, render("poll_refused", reason="role"))
-        return
+        raise Refused("role")
     if message.chat.type != "private":
-        reply(session, message, render("poll_refused", reason="private"))
-        return
+        raise Refused("private")
     await state.clear()
     reply(
         session, message, render("broadcast_choose"), reply_markup=target_keyboard(choices, True)
@@ -59,12 +59,13 @@ async def cmd_poll(message: Message, session: AsyncSession, state: FSMContext) -
 
 
 async def on_target(
-    query: CallbackQuery, callback_data: PollTarget, session: AsyncSession, state: FSMContext
+    query: CallbackQuery,
+    callback_data: PollTarget,
+    session: AsyncSession,
+    state: FSMContext,
+    actor: Actor,
 ) -> None:
-    target = await picked_target(session, query.from_user.id, callback_data.node_id)
-    if target is None:
-        answer(query, render("poll_refused", reason="scope"), show_alert=True)
-        return
+    target = await picked_target(session, actor, callback_data.node_id)
     path, active = target.path, target.active
     await state.set_state(PollDraft.question)
     await state.set_data({"node_id": target.node.id, "path": path, "active": active})
@@ -111,27 +112,22 @@ async def on_confirm(
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
-    bot: Bot,
-    broadcasts: BroadcastEngine,
-    session_factory: async_sessionmaker[AsyncSession],
+    actor: Actor,
 ) -> None:
     data = await state.get_data()
     await state.clear()
     if callback_data.action != "send" or "options" not in data:
         answer(query, render("broadcast_cancelled"))
         return
-    node = await session.get(Node, data["node_id"])
-    user = query.from_user.id
-    if node is None or node.id is None or not await may_broadcast(session, user, node):
-        answer(query, render("poll_refused", reason="scope"), show_alert=True)
-        return
-    person = await person_by_telegram(session, user)
+    node = actor.require_node(await session.get(Node, data["node_id"]), ADMINS)
+    assert node.id is not None
+    person = actor.require(ADMINS, "role")
     try:
         created = await create_broadcast(
             session,
             node_id=node.id,
             text=data["question"],
-            created_by=person.id if person else None,
+            created_by=person.id,
             kind=BroadcastKind.poll,
             options=data["options"],
             now=clock.now(),
@@ -150,7 +146,7 @@ async def on_stale_confirm(query: CallbackQuery) -> None:
 
 
 async def cmd_poll_results(
-    message: Message, command: CommandObject, session: AsyncSession
+    message: Message, command: CommandObject, session: AsyncSession, actor: Actor
 ) -> None:
     """Answers per option, the total and per child node; only inside the official's subtree."""
     if message.from_user is None:
@@ -159,18 +155,14 @@ async def cmd_poll_results(
     if number is None:
         reply(session, message, render("ticket_usage", usage="/poll_results 测评编号"))
         return
-    if not await scopes(session, message.from_user.id):
-        reply(session, message, render("poll_refused", reason="role"))
-        return
+    actor.require(ADMINS, "role")
     if message.chat.type != "private":
-        reply(session, message, render("poll_refused", reason="private"))
-        return
-    access, poll = await visible_broadcast(session, message.from_user.id, number)
+        raise Refused("private")
+    access, poll = await visible_broadcast(session, actor, number)
+    if access is Access.refused:
+        raise Refused("scope", what="测评", number=number)
     if poll is None or poll.id is None or poll.kind is not BroadcastKind.poll:
-        reason = access if poll is None else "unknown"
-        reply(
-            session, message, render("broadcast_not_found", reason=reason, what="测评", id=number)
-        )
+        reply(session, message, render("broadcast_not_found", what="测评", id=number))
         return
     reply(session, message, await results_text(session, poll.id))
 
@@ -186,14 +178,17 @@ async def cmd_cancel(message: Message, state: FSMContext, session: AsyncSession)
 
 def get_router() -> Router:
     router = Router(name="polls")
-    router.message.register(cmd_poll, Command("poll"))
-    router.message.register(cmd_poll_results, Command("poll_results"))
+    worded = refusals("poll_refused")
+    router.message.register(cmd_poll, Command("poll"), flags=worded)
+    router.message.register(cmd_poll_results, Command("poll_results"), flags=worded)
     router.message.register(cmd_cancel, Command("cancel"), PRIVATE, StateFilter(PollDraft))
-    router.callback_query.register(on_target, PollTarget.filter())
+    router.callback_query.register(on_target, PollTarget.filter(), flags=worded)
     router.message.register(on_question, PollDraft.question, PRIVATE, TYPED)
     router.message.register(on_options, PollDraft.options, PRIVATE, TYPED)
     writing = StateFilter(PollDraft.question, PollDraft.options)
     router.message.register(on_not_text, writing, PRIVATE, ~F.text)
-    router.callback_query.register(on_confirm, PollConfirm.filter(), PollDraft.confirm)
+    router.callback_query.register(
+        on_confirm, PollConfirm.filter(), PollDraft.confirm, flags=worded
+    )
     router.callback_query.register(on_stale_confirm, PollConfirm.filter())
     return router

@@ -9,18 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from handlers.common import GROUP_CHATS, reply
+from models.access import Actor
 from models.group_service import group_by_chat
 from models.tree import Node
 from models.tree_service import (
     ancestors_and_self,
     mark_private_chat,
     path_text,
-    person_by_telegram,
     responsible_workers,
     roles_with_paths,
 )
 from templates import render
-from work.scope import audience_of, roles_of
 
 
 async def cmd_whereami(message: Message, session: AsyncSession) -> None:
@@ -44,11 +43,11 @@ async def cmd_start(message: Message, session: AsyncSession) -> None:
     reply(session, message, render("start", name=person.name if person else None, roles=roles))
 
 
-async def cmd_help(message: Message, session: AsyncSession, settings: Settings) -> None:
+async def cmd_help(
+    message: Message, settings: Settings, actor: Actor, session: AsyncSession
+) -> None:
     """Each role sees its own commands (the highest role held), and the district's handbook."""
-    user = message.from_user
-    person = await person_by_telegram(session, user.id) if user else None
-    audience = audience_of(await roles_of(session, person))
+    audience = actor.audience
     reply(
         session, message, render("help", audience=audience.value, handbook=settings.work.handbook)
     )

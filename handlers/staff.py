@@ -10,7 +10,9 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from handlers.access import refusals
 from handlers.common import GROUP_CHATS, reply
+from models.access import Actor, Refused
 from models.group_service import BindStatus, bind_group, group_by_chat, record_bot_added
 from models.tree_service import ancestors_and_self, path_text, responsible_workers
 from templates import render
@@ -19,7 +21,7 @@ log = logging.getLogger("gridbot.audit")
 
 
 async def cmd_bind(
-    message: Message, command: CommandObject, session: AsyncSession, clock: Clock
+    message: Message, command: CommandObject, session: AsyncSession, clock: Clock, actor: Actor
 ) -> None:
     argument = (command.args or "").strip().split()
     if len(argument) != 1 or message.from_user is None:
@@ -30,7 +32,7 @@ async def cmd_bind(
             session, message.chat.id, message.chat.title or "", message.chat.type, clock.now()
         )
     user_id = message.from_user.id
-    outcome = await bind_group(session, message.chat.id, argument[0], user_id, clock.now())
+    outcome = await bind_group(session, message.chat.id, argument[0], actor, clock.now())
     if outcome.status is BindStatus.not_allowed:
         log.warning(
             "refused /bind %s by user %s (%s) in chat %s",
@@ -39,8 +41,7 @@ async def cmd_bind(
             message.from_user.full_name,
             message.chat.id,
         )
-        reply(session, message, render("bind_not_allowed", code=argument[0]))
-        return
+        raise Refused("not_allowed", code=argument[0])
     if outcome.node is None:
         reply(session, message, render(f"bind_{outcome.status.value}", code=argument[0]))
         return
@@ -57,6 +58,8 @@ async def cmd_bind_private(message: Message, session: AsyncSession) -> None:
 
 def get_router() -> Router:
     router = Router(name="staff")
-    router.message.register(cmd_bind, Command("bind"), F.chat.type.in_(GROUP_CHATS))
+    router.message.register(
+        cmd_bind, Command("bind"), F.chat.type.in_(GROUP_CHATS), flags=refusals("bind_not_allowed")
+    )
     router.message.register(cmd_bind_private, Command("bind"))
     return router

@@ -7,22 +7,24 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit.log import AuditNote, run_once, staff_person
+from audit.log import run_once
 from channels.telegram.callbacks import WorkKindPick, WorkToTicket
 from channels.telegram.keyboards import hazard_keyboard, kind_keyboard
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
+from handlers.access import refusals
 from handlers.common import answer, reply
 from handlers.notices import Notifier
-from handlers.work_scope import PRIVATE, Refused, edit, pick_node, staff_or_refuse
+from handlers.work_scope import PRIVATE, edit, pick_node
+from models.access import Actor, Refused
 from models.people import Person
 from models.tree import Node
 from models.work import WorkKind, WorkLog
 from templates import render
 from tickets.policy import TicketPolicy
-from work.hazards import HazardRefused, hazard_to_ticket
+from work.hazards import hazard_to_ticket
 from work.worklog import found_hazard, logs_of, recognise_kind, record_log
 
 
@@ -32,11 +34,9 @@ async def cmd_log(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    person = await staff_or_refuse(message, session, audit)
-    if person is None:
-        return
+    person = actor.require()
     words = (command.args or "").strip()
     if not words:
         local = clock.now().astimezone(district_zone(settings))
@@ -44,12 +44,7 @@ async def cmd_log(
         entries = await logs_of(session, person, midnight)
         reply(session, message, render("work_log_usage", entries=entries))
         return
-    try:
-        node, text = await pick_node(session, person, words, "work_refused", "log", free_text=True)
-    except Refused as refused:
-        audit.refused(refused.reason)
-        reply(session, message, refused.text)
-        return
+    node, text = await pick_node(session, actor, words, "log", free_text=True)
     kind = recognise_kind(text)
     if kind is None:
         reply(session, message, render("work_log_pick", text=text), reply_markup=kind_keyboard())
@@ -72,23 +67,13 @@ async def on_kind(
     callback_data: WorkKindPick,
     session: AsyncSession,
     clock: Clock,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
     """A kind for a /log the bot could not place; the text is the /log message it replied to."""
-    person = await staff_person(session, query.from_user.id)
-    original = query.message.reply_to_message if isinstance(query.message, Message) else None
-    reason = _pick_refusal(query, original, person)
-    if reason or original is None or person is None:
-        audit.refused(reason)
-        answer(query, render("work_refused", reason=reason), show_alert=True)
-        return
+    person = actor.require()
+    original = _original_log(query)
     words = (original.text or "").partition(" ")[2].strip()
-    try:
-        node, text = await pick_node(session, person, words, "work_refused", "log", free_text=True)
-    except Refused as refused:
-        audit.refused(refused.reason)
-        answer(query, refused.text, show_alert=True)
-        return
+    node, text = await pick_node(session, actor, words, "log", free_text=True)
     if not await run_once(
         session, "worklog_kind", f"{original.chat.id}:{original.message_id}", clock.now()
     ):
@@ -99,14 +84,14 @@ async def on_kind(
     edit(session, query, saved, markup)  # the kind buttons go: a second press finds no button
 
 
-def _pick_refusal(query: CallbackQuery, original: Message | None, person: Person | None) -> str:
-    if person is None:
-        return "not_staff"
+def _original_log(query: CallbackQuery) -> Message:
+    """The /log message the pressed kind buttons answered, sent by the presser."""
+    original = query.message.reply_to_message if isinstance(query.message, Message) else None
     if original is None or not (original.text or "").startswith("/log"):
-        return "expired"
+        raise Refused("expired")
     if original.from_user is None or original.from_user.id != query.from_user.id:
-        return "not_author"
-    return ""
+        raise Refused("not_author")
+    return original
 
 
 async def on_to_ticket(
@@ -117,17 +102,12 @@ async def on_to_ticket(
     classifier: ReloadingClassifier,
     policy: TicketPolicy,
     notifier: Notifier,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    now, user = clock.now(), query.from_user.id
-    try:
-        done = await hazard_to_ticket(
-            session, callback_data.log_id, user, classifier.classify, policy, now
-        )
-    except HazardRefused as refused:
-        audit.refused(refused.reason)
-        answer(query, render("work_refused", reason=refused.reason), show_alert=True)
-        return
+    now = clock.now()
+    done = await hazard_to_ticket(
+        session, callback_data.log_id, actor, classifier.classify, policy, now
+    )
     opening, handlers = done.opening, ""
     if opening is not None:
         await notifier.publish(opening.notices, now, session)
@@ -142,7 +122,8 @@ async def on_to_ticket(
 
 def get_router() -> Router:
     router = Router(name="work")
-    router.message.register(cmd_log, Command("log"), PRIVATE)
-    router.callback_query.register(on_kind, WorkKindPick.filter())
-    router.callback_query.register(on_to_ticket, WorkToTicket.filter())
+    worded = refusals("work_refused")
+    router.message.register(cmd_log, Command("log"), PRIVATE, flags=worded)
+    router.callback_query.register(on_kind, WorkKindPick.filter(), flags=worded)
+    router.callback_query.register(on_to_ticket, WorkToTicket.filter(), flags=worded)
     return router

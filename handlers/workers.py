@@ -9,14 +9,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit.log import AuditNote
 from channels.telegram.callbacks import TicketAction
 from core.clock import Clock
+from handlers.access import refusals
 from handlers.common import answer, reply, ticket_args
 from handlers.notices import Notifier
+from models.access import Actor, Refused
 from templates import render
 from tickets import actions
-from tickets.access import ActionRefused, tickets_visible_to
+from tickets.access import tickets_visible_to
 from tickets.policy import TicketPolicy
 
 USAGE = {
@@ -28,10 +29,10 @@ USAGE = {
 }
 
 
-async def cmd_tickets(message: Message, session: AsyncSession) -> None:
+async def cmd_tickets(message: Message, session: AsyncSession, actor: Actor) -> None:
     if message.from_user is None:
         return
-    found = await tickets_visible_to(session, message.from_user.id)
+    found = await tickets_visible_to(session, actor)
     reply(session, message, render("ticket_list", tickets=found, title="工单"))
 
 
@@ -46,22 +47,10 @@ async def _run(
     notifier: Notifier,
     session: AsyncSession,
     clock: Clock,
-    audit: AuditNote,
 ) -> None:
     if parsed is None:
-        audit.refused("usage")
-        reply(session, message, render("ticket_usage", usage=USAGE[name]))
-        return
-    try:
-        done = await act(*parsed)
-    except ActionRefused as refused:
-        audit.refused(refused.reason.name)
-        reply(
-            session,
-            message,
-            render("ticket_refused", reason=refused.reason.value, number=parsed[0]),
-        )
-        return
+        raise Refused("usage", usage=USAGE[name])
+    done = await act(*parsed)
     await notifier.publish(done.notices, clock.now(), session)
     past = {
         "claim": "claimed",
@@ -84,21 +73,21 @@ async def cmd_ticket_action(
     clock: Clock,
     policy: TicketPolicy,
     notifier: Notifier,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
     if message.from_user is None:
         return
-    name, user, now = command.command.lower(), message.from_user.id, clock.now()
+    name, now = command.command.lower(), clock.now()
     acts: dict[str, Act] = {
-        "claim": lambda n, _t: actions.claim(session, n, user, now, policy),
-        "note": lambda n, t: actions.add_note(session, n, user, t, now),
-        "done": lambda n, t: actions.resolve(session, n, user, t, _photos(message), now, policy),
-        "transfer": lambda n, t: actions.transfer(session, n, user, t.split()[0], now, policy),
-        "escalate": lambda n, t: actions.escalate(session, n, user, t, now, policy),
+        "claim": lambda n, _t: actions.claim(session, n, actor, now, policy),
+        "note": lambda n, t: actions.add_note(session, n, actor, t, now),
+        "done": lambda n, t: actions.resolve(session, n, actor, t, _photos(message), now, policy),
+        "transfer": lambda n, t: actions.transfer(session, n, actor, t.split()[0], now, policy),
+        "escalate": lambda n, t: actions.escalate(session, n, actor, t, now, policy),
     }
     needs_text = name in {"note", "transfer", "escalate"}
     parsed = ticket_args(command, needs_text)
-    await _run(message, name, acts[name], parsed, notifier, session, clock, audit)
+    await _run(message, name, acts[name], parsed, notifier, session, clock)
 
 
 async def on_ticket_button(
@@ -108,27 +97,18 @@ async def on_ticket_button(
     clock: Clock,
     policy: TicketPolicy,
     notifier: Notifier,
-    audit: AuditNote,
+    actor: Actor,
 ) -> None:
-    number, user, now = callback_data.ticket_id, query.from_user.id, clock.now()
+    number, now = callback_data.ticket_id, clock.now()
     if callback_data.action == "transfer":
         answer(query, render("ticket_usage", usage=USAGE["transfer"]), show_alert=True)
         return
-    try:
-        if callback_data.action == "claim":
-            done = await actions.claim(session, number, user, now, policy)
-        elif callback_data.action == "done":
-            done = await actions.resolve(session, number, user, "", (), now, policy)
-        else:
-            done = await actions.escalate(session, number, user, "网格员上报", now, policy)
-    except ActionRefused as refused:
-        audit.refused(refused.reason.name)
-        answer(
-            query,
-            render("ticket_refused", reason=refused.reason.value, number=number),
-            show_alert=True,
-        )
-        return
+    if callback_data.action == "claim":
+        done = await actions.claim(session, number, actor, now, policy)
+    elif callback_data.action == "done":
+        done = await actions.resolve(session, number, actor, "", (), now, policy)
+    else:
+        done = await actions.escalate(session, number, actor, "网格员上报", now, policy)
     await notifier.publish(done.notices, now, session)
     past = {"claim": "claimed", "done": "resolved", "escalate": "escalated"}[callback_data.action]
     answer(query, render("ticket_action", action=past, t=done.ticket, note=""))
@@ -136,10 +116,12 @@ async def on_ticket_button(
 
 def get_router() -> Router:
     router = Router(name="workers")
+    worded = refusals("ticket_refused")
     router.message.register(cmd_tickets, Command("tickets"))
-    router.message.register(cmd_ticket_action, Command(*USAGE))
+    router.message.register(cmd_ticket_action, Command(*USAGE), flags=worded)
     router.callback_query.register(
         on_ticket_button,
         TicketAction.filter(F.action.in_({"claim", "transfer", "escalate", "done"})),
+        flags=worded,
     )
     return router

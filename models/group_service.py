@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from models.access import Actor, acting
 from models.base import utcnow
 from models.group_merge import merge_duplicate
 from models.groups import BindToken, Group
 from models.tree import Node
-from models.tree_service import node_by_code, staff_covering
+from models.tree_service import node_by_code
 
 
 async def group_by_chat(session: AsyncSession, chat_id: int) -> Group | None:
@@ -80,9 +81,10 @@ class BindOutcome:
 
 
 async def bind_group(
-    session: AsyncSession, chat_id: int, argument: str, user_id: int, now: datetime
+    session: AsyncSession, chat_id: int, argument: str, who: Actor | int, now: datetime
 ) -> BindOutcome:
     """Bind by node code (staff covering that node) or by a one-time token (anyone)."""
+    actor = await acting(session, who)
     group = await group_by_chat(session, chat_id)
     if group is None:
         return BindOutcome(BindStatus.unknown_group)
@@ -98,13 +100,13 @@ async def bind_group(
         node = await node_by_code(session, argument)
         if node is None:
             return BindOutcome(BindStatus.unknown_node)
-        if not await staff_covering(session, user_id, node):
+        if not actor.covers(node):
             return BindOutcome(BindStatus.not_allowed, node=node)
     assert node is not None
     if group.node_id == node.id:
         await session.flush()
         return BindOutcome(BindStatus.unchanged, node=node, group=group)
-    group.node_id, group.bound_at, group.bound_by_user_id = node.id, now, user_id
+    group.node_id, group.bound_at, group.bound_by_user_id = node.id, now, actor.user_id
     group.active = True
     await session.flush()
     return BindOutcome(BindStatus.bound, node=node, group=group)

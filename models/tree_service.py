@@ -33,23 +33,6 @@ async def person_by_telegram(session: AsyncSession, user_id: int) -> Person | No
     return result.scalar_one_or_none()
 
 
-async def covering_roles(session: AsyncSession, person: Person, node: Node) -> list[Role]:
-    """The person's roles held on `node` or on any of its ancestors (a role covers its subtree)."""
-    ids = lineage_ids(node.lineage)
-    result = await session.execute(
-        select(Role).where(Role.person_id == person.id, col(Role.node_id).in_(ids))
-    )
-    return list(result.scalars())
-
-
-async def staff_covering(session: AsyncSession, user_id: int, node: Node) -> list[Role]:
-    """Staff roles of the Telegram user `user_id` that cover `node`; empty if none or unknown."""
-    person = await person_by_telegram(session, user_id)
-    if person is None:
-        return []
-    return [r for r in await covering_roles(session, person, node) if r.kind.is_staff]
-
-
 async def responsible_workers(session: AsyncSession, node: Node) -> list[Person]:
     """Grid workers of the nearest node on the path up from `node` that has any."""
     path = await ancestors_and_self(session, node)

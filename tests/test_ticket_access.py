@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models.access import Refused
 from models.people import Person, Role, RoleKind
 from models.tickets import TicketStatus
 from tests.test_ticket_workflow import (
@@ -30,7 +31,7 @@ from tests.test_ticket_workflow import (
     build_world,
 )
 from tickets import actions
-from tickets.access import ActionRefused, Refusal, ticket_for_staff, tickets_visible_to
+from tickets.access import Refusal, ticket_for_staff, tickets_visible_to
 
 RESIDENT_ON_FILE = 7000100  # a resident recorded with the resident role on GRID1
 
@@ -49,7 +50,7 @@ async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
 
 
 async def refusal(world: World, number: int | None, user: int) -> Refusal:
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(actions.claim, number, user, NOW, world.policy)
     return refused.value.reason
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from handlers.alerts import TemplateTexts
+from models.access import Refused
 from models.alerts import AlertStatus, MissingAlert
 from models.broadcasts import (
     Broadcast,
@@ -40,7 +41,7 @@ from tests.test_ticket_workflow import (
 )
 from tickets.alert_consent import agree_to_show_phone, offers_phone_consent
 from tickets.alert_facts import AlertFacts, alert_root
-from tickets.alerts import AlertRefusal, AlertRefused, confirm_alert, mark_found, update_alert
+from tickets.alerts import AlertRefusal, confirm_alert, mark_found, update_alert
 from tickets.events import GroupUpdate, TellGroup
 
 FATHER = "我父亲走失了，穿蓝色外套，78岁"
@@ -68,7 +69,7 @@ async def confirm(world: World, number: int | None, user: int = W1, **kw: Any) -
 
 
 async def refusal(world: World, action: Any, *args: Any) -> AlertRefusal:
-    with pytest.raises(AlertRefused) as refused:
+    with pytest.raises(Refused) as refused:
         async with world.session() as s:
             await action(s, *args)
     return refused.value.reason

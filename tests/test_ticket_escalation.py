@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models.access import Refused
 from models.tickets import EventKind, Ticket, TicketStatus
 from tests.test_ticket_workflow import (
     COMMUNITY1,
@@ -25,7 +26,7 @@ from tests.test_ticket_workflow import (
     build_world,
 )
 from tickets import actions
-from tickets.access import ActionRefused, Refusal
+from tickets.access import Refusal
 from tickets.escalation import escalate_ticket, sweep
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 
@@ -89,7 +90,7 @@ async def test_escalation_by_hand_stops_at_the_district(world: World) -> None:
         await world.run(actions.escalate, number, DISTRICT, "上报", NOW, world.policy)
         assert await handling_code(world, await world.ticket(number)) == expected
 
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(actions.escalate, number, DISTRICT, "再上报", NOW, world.policy)
     assert refused.value.reason is Refusal.closed
     assert (await world.ticket(number)).escalation_level == 3
@@ -99,7 +100,7 @@ async def test_a_resolved_ticket_cannot_be_escalated(world: World) -> None:
     ticket = await world.open(LEAK)
     await world.run(actions.resolve, ticket.id, W1, "已处理", (), NOW, world.policy)
 
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(actions.escalate, ticket.id, W1, "上报", NOW, world.policy)
 
     assert refused.value.reason is Refusal.closed

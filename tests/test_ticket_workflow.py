@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from classify import default_classifier
 from core.db import session_scope
+from models.access import Refused
 from models.demo_data import generate_district
 from models.group_service import record_bot_added
 from models.importer import import_tree
@@ -27,7 +28,7 @@ from models.people import Person
 from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
 from models.tree_service import node_by_code
 from tickets import actions
-from tickets.access import ActionRefused, Refusal
+from tickets.access import Refusal
 from tickets.events import AskRating, GroupUpdate, NotifyStaff, StaffReason, TellGroup
 from tickets.feedback import rate
 from tickets.history import history
@@ -464,7 +465,7 @@ async def test_resolving_or_claiming_a_resolved_or_closed_ticket_is_refused(worl
             (actions.claim, (W1, NOW, world.policy)),
             (actions.transfer, (COMMUNITY1, GRID2, NOW, world.policy)),
         ):
-            with pytest.raises(ActionRefused) as refused:
+            with pytest.raises(Refused) as refused:
                 await world.run(act, ticket.id, *args)
             reasons.append(refused.value.reason)
         return reasons
@@ -500,7 +501,7 @@ async def test_transfer_to_a_grid_the_actor_covers_hands_the_ticket_over(world: 
 async def test_transfer_to_a_node_the_actor_does_not_cover_is_forbidden(world: World) -> None:
     ticket = await world.open(LEAK)
 
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(actions.transfer, ticket.id, W1, GRID2, NOW, world.policy)
 
     assert refused.value.reason is Refusal.forbidden
@@ -510,7 +511,7 @@ async def test_transfer_to_a_node_the_actor_does_not_cover_is_forbidden(world: W
 async def test_transfer_to_an_unknown_code_is_unknown(world: World) -> None:
     ticket = await world.open(LEAK)
 
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(actions.transfer, ticket.id, TOWN1, "PG-99-999-99", NOW, world.policy)
 
     assert refused.value.reason is Refusal.unknown

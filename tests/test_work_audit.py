@@ -13,11 +13,12 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from audit.log import AuditNote, entries_since, record, run_once, staff_person
+from audit.log import AuditNote, entries_since, record, run_once
 from bot.middlewares import AuditMiddleware, _action
 from cli.main import main
 from core.clock import FakeClock
 from core.db import make_engine, make_session_factory, session_scope
+from models.access import staff_person
 from models.people import Person
 from tests.test_ticket_workflow import NOW, RESIDENT, W1, W2, World, build_world
 

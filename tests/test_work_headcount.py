@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models.access import load_actor
 from models.people import Person
 from models.tree import Node
 from models.tree_service import node_by_code
@@ -142,11 +143,11 @@ async def test_the_latest_headcount_of_a_node(world: World) -> None:
 
 async def test_a_worker_answers_for_the_grids_a_round_covers(world: World) -> None:
     async with world.session() as s:
-        assert await hc.answerable_grids(s, await _person(world, s, W1), MORNING, TZ) == []
+        assert await hc.answerable_grids(s, await load_actor(s, W1), MORNING, TZ) == []
     await _open(world, "PG-01-001")
     async with world.session() as s:
-        grids = await hc.answerable_grids(s, await _person(world, s, W1), MORNING, TZ)
-        other = await hc.answerable_grids(s, await _person(world, s, W5), MORNING, TZ)
+        grids = await hc.answerable_grids(s, await load_actor(s, W1), MORNING, TZ)
+        other = await hc.answerable_grids(s, await load_actor(s, W5), MORNING, TZ)
     assert [g.code for g in grids] == [GRID1] and other == []
 
 

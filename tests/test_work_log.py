@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classify import default_classifier
+from models.access import Refused
 from models.people import Person
 from models.tree_service import node_by_code
 from models.work import WorkKind, WorkLog
 from tests.test_ticket_workflow import CHAT, GRID1, GRID2, NOW, W1, W2, World, build_world
 from tickets.events import NotifyStaff, StaffReason
 from tickets.opening import Outcome
-from work.hazards import HazardRefused, hazard_to_ticket
+from work.hazards import hazard_to_ticket
 from work.worklog import found_hazard, load_table, logs_of, recognise_kind, record_log
 
 
@@ -126,7 +127,7 @@ async def test_the_classifiers_environment_verdict_is_kept(world: World) -> None
 async def test_another_grids_worker_cannot_turn_the_entry_into_a_ticket(world: World) -> None:
     entry = await _log(world, W1, GRID1, "隐患排查 电动车楼道充电", WorkKind.hazard)
     async with world.session() as s:
-        with pytest.raises(HazardRefused) as refused:
+        with pytest.raises(Refused) as refused:
             await hazard_to_ticket(
                 s, entry.id or 0, W2, default_classifier().classify, world.policy, NOW
             )
@@ -137,7 +138,7 @@ async def test_another_grids_worker_cannot_turn_the_entry_into_a_ticket(world: W
 async def test_a_grid_without_a_group_says_so_and_keeps_the_entry(world: World) -> None:
     entry = await _log(world, W2, GRID2, "隐患排查 电动车楼道充电", WorkKind.hazard)
     async with world.session() as s:
-        with pytest.raises(HazardRefused) as refused:
+        with pytest.raises(Refused) as refused:
             await hazard_to_ticket(
                 s, entry.id or 0, W2, default_classifier().classify, world.policy, NOW
             )

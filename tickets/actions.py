@@ -8,11 +8,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.access import Actor, Refused, acting
 from models.people import Person
 from models.tickets import EventKind, Ticket, TicketStatus
 from models.tree import Node
-from models.tree_service import node_by_code, staff_covering
-from tickets.access import ActionRefused, Refusal, ticket_for_staff
+from models.tree_service import node_by_code
+from tickets.access import Refusal, ticket_for_staff
 from tickets.escalation import escalate_ticket
 from tickets.events import AskRating, GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
@@ -29,13 +30,13 @@ class Done:
 
 def _require_open(ticket: Ticket) -> None:
     if not ticket.status.is_open:
-        raise ActionRefused(Refusal.closed, ticket)
+        raise Refused(Refusal.closed, number=ticket.id)
 
 
 async def claim(
-    session: AsyncSession, number: int, user_id: int, now: datetime, policy: TicketPolicy
+    session: AsyncSession, number: int, who: Actor | int, now: datetime, policy: TicketPolicy
 ) -> Done:
-    ticket, person = await ticket_for_staff(session, number, user_id)
+    ticket, person = await ticket_for_staff(session, number, who)
     _require_open(ticket)
     if ticket.status is TicketStatus.claimed and ticket.assignee_person_id == person.id:
         return Done(ticket, person)
@@ -56,9 +57,9 @@ async def claim(
 
 
 async def add_note(
-    session: AsyncSession, number: int, user_id: int, text: str, now: datetime
+    session: AsyncSession, number: int, who: Actor | int, text: str, now: datetime
 ) -> Done:
-    ticket, person = await ticket_for_staff(session, number, user_id)
+    ticket, person = await ticket_for_staff(session, number, who)
     record(session, ticket, EventKind.noted, now, actor=person, text=text)
     await session.flush()
     return Done(ticket, person)
@@ -67,13 +68,13 @@ async def add_note(
 async def resolve(
     session: AsyncSession,
     number: int,
-    user_id: int,
+    who: Actor | int,
     text: str,
     photos: tuple[str, ...],
     now: datetime,
     policy: TicketPolicy,
 ) -> Done:
-    ticket, person = await ticket_for_staff(session, number, user_id)
+    ticket, person = await ticket_for_staff(session, number, who)
     _require_open(ticket)
     ticket.status, ticket.resolved_at, ticket.resolution = TicketStatus.resolved, now, text
     ticket.assignee_person_id = ticket.assignee_person_id or person.id
@@ -94,19 +95,19 @@ async def resolve(
 async def transfer(
     session: AsyncSession,
     number: int,
-    user_id: int,
+    who: Actor | int,
     code: str,
     now: datetime,
     policy: TicketPolicy,
 ) -> Done:
     """Hand the ticket to another node (a grid or a department) that the actor also covers."""
-    ticket, person = await ticket_for_staff(session, number, user_id)
+    actor = await acting(session, who)
+    ticket, person = await ticket_for_staff(session, number, actor)
     _require_open(ticket)
     target = await node_by_code(session, code)
     if target is None:
-        raise ActionRefused(Refusal.unknown, ticket)
-    if not await staff_covering(session, user_id, target):
-        raise ActionRefused(Refusal.forbidden, ticket)
+        raise Refused(Refusal.unknown, number=number)
+    actor.require_node(target, reason=Refusal.forbidden, number=number)
     route = await route_from(session, target)
     assert route.node.id is not None and ticket.id is not None
     ticket.handling_node_id, ticket.status, ticket.assignee_person_id = (
@@ -132,16 +133,16 @@ async def transfer(
 async def escalate(
     session: AsyncSession,
     number: int,
-    user_id: int,
+    who: Actor | int,
     reason: str,
     now: datetime,
     policy: TicketPolicy,
 ) -> Done:
-    ticket, person = await ticket_for_staff(session, number, user_id)
+    ticket, person = await ticket_for_staff(session, number, who)
     _require_open(ticket)
     notices = await escalate_ticket(session, ticket, now, policy, actor=person, reason=reason)
     if not notices:
-        raise ActionRefused(Refusal.closed, ticket)  # already at the top of the tree
+        raise Refused(Refusal.closed, number=number)  # already at the top of the tree
     return Done(ticket, person, notices)
 
 

@@ -8,11 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.service import BroadcastError
 from classify.model import Category
+from models.access import Refused
 from models.alerts import AlertStatus
 from models.people import Person
 from models.tickets import EventKind, Ticket
 from tickets.alert_facts import AlertTexts, reporter_phones
-from tickets.alerts import AlertDone, AlertRefusal, AlertRefused, alert_of, reissue
+from tickets.alerts import AlertDone, AlertRefusal, alert_of, reissue
 from tickets.history import record
 
 
@@ -22,18 +23,18 @@ async def agree_to_show_phone(
     """Only the reporter may agree; an alert already out is edited to add the number."""
     ticket = await session.get(Ticket, number)
     if ticket is None:
-        raise AlertRefused(AlertRefusal.unknown)
+        raise Refused(AlertRefusal.unknown, number=number)
     if ticket.reporter_user_id != user_id:
-        raise AlertRefused(AlertRefusal.not_reporter, ticket)
+        raise Refused(AlertRefusal.not_reporter, number=ticket.id)
     if ticket.category != Category.MISSING_PERSON:
-        raise AlertRefused(AlertRefusal.not_missing, ticket)
+        raise Refused(AlertRefusal.not_missing, number=ticket.id)
     if not reporter_phones(ticket):
-        raise AlertRefused(AlertRefusal.no_phone, ticket)
+        raise Refused(AlertRefusal.no_phone, number=ticket.id)
     alert = await alert_of(session, ticket)
     if ticket.contact_public:
         return AlertDone(ticket, alert, fresh=False)
     if alert is not None and alert.status is AlertStatus.found:
-        raise AlertRefused(AlertRefusal.found, ticket)
+        raise Refused(AlertRefusal.found, number=ticket.id)
     try:
         async with session.begin_nested():  # a refused edit leaves no trace
             ticket.contact_public = True
@@ -46,7 +47,7 @@ async def agree_to_show_phone(
             by = await session.get(Person, alert.confirmed_by) if alert.confirmed_by else None
             return await reissue(session, ticket, alert, by, texts, now)
     except BroadcastError as error:
-        raise AlertRefused(AlertRefusal.too_long, ticket) from error
+        raise Refused(AlertRefusal.too_long, number=ticket.id) from error
 
 
 def offers_phone_consent(ticket: Ticket) -> bool:

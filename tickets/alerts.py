@@ -18,13 +18,14 @@ from sqlmodel import select
 
 from broadcasts.service import BroadcastError, create_broadcast, create_edit
 from classify.model import Category
+from models.access import Actor, Refused
 from models.alerts import AlertStatus, MissingAlert
 from models.broadcasts import Broadcast, BroadcastKind, BroadcastPriority, EditMode
 from models.people import Person
 from models.tickets import EventKind, Ticket, TicketStatus
 from models.tree import Level, Node
 from models.tree_service import ancestors_and_self
-from tickets.access import ActionRefused, Refusal, ticket_for_staff
+from tickets.access import ticket_for_staff
 from tickets.alert_facts import AlertTexts, alert_facts, alert_root
 from tickets.events import GroupUpdate, Notice, TellGroup
 from tickets.history import record
@@ -44,13 +45,6 @@ class AlertRefusal(enum.StrEnum):
     too_long = "too_long"  # the updated alert no longer fits the messages already sent
 
 
-class AlertRefused(Exception):
-    def __init__(self, reason: AlertRefusal, ticket: Ticket | None = None) -> None:
-        super().__init__(reason.value)
-        self.reason = reason
-        self.ticket = ticket
-
-
 @dataclass
 class AlertDone:
     ticket: Ticket
@@ -63,18 +57,18 @@ class AlertDone:
 async def confirm_alert(
     session: AsyncSession,
     number: int,
-    user_id: int,
+    who: Actor | int,
     level: Level,
     texts: AlertTexts,
     now: datetime,
 ) -> AlertDone:
     """Publish the alert once; a second confirmation changes nothing (`fresh` False)."""
-    ticket, person = await _staff_ticket(session, number, user_id)
+    ticket, person = await _staff_ticket(session, number, who)
     existing = await alert_of(session, ticket)
     if existing is not None:
         return _already(ticket, existing)
     if not ticket.status.is_open:
-        raise AlertRefused(AlertRefusal.closed, ticket)
+        raise Refused(AlertRefusal.closed, number=ticket.id)
     node = await session.get(Node, ticket.node_id)
     assert node is not None and ticket.id is not None and node.id is not None
     root = alert_root(await ancestors_and_self(session, node), level)
@@ -123,10 +117,15 @@ async def confirm_alert(
 
 
 async def update_alert(
-    session: AsyncSession, number: int, user_id: int, news: str, texts: AlertTexts, now: datetime
+    session: AsyncSession,
+    number: int,
+    who: Actor | int,
+    news: str,
+    texts: AlertTexts,
+    now: datetime,
 ) -> AlertDone:
     """Add 最新情况 to the alert and edit every copy already sent."""
-    ticket, person = await _staff_ticket(session, number, user_id)
+    ticket, person = await _staff_ticket(session, number, who)
     alert = await _active_alert(session, ticket)
     try:
         async with session.begin_nested():  # a refused edit leaves no trace
@@ -134,19 +133,24 @@ async def update_alert(
             await session.flush()
             return await reissue(session, ticket, alert, person, texts, now)
     except BroadcastError as error:
-        raise AlertRefused(AlertRefusal.too_long, ticket) from error
+        raise Refused(AlertRefusal.too_long, number=ticket.id) from error
 
 
 async def mark_found(
-    session: AsyncSession, number: int, user_id: int, note: str, texts: AlertTexts, now: datetime
+    session: AsyncSession,
+    number: int,
+    who: Actor | int,
+    note: str,
+    texts: AlertTexts,
+    now: datetime,
 ) -> AlertDone:
     """Resolve the ticket as found, record the time it took, edit every copy to 已找到."""
-    ticket, person = await _staff_ticket(session, number, user_id)
+    ticket, person = await _staff_ticket(session, number, who)
     alert = await alert_of(session, ticket)
     if alert is not None and alert.status is AlertStatus.found:
-        raise AlertRefused(AlertRefusal.found, ticket)
+        raise Refused(AlertRefusal.found, number=ticket.id)
     if alert is None and not ticket.status.is_open:
-        raise AlertRefused(AlertRefusal.closed, ticket)
+        raise Refused(AlertRefusal.closed, number=ticket.id)
     note = note.strip() or FOUND
     seconds = max(0, int((now - ticket.created_at).total_seconds()))
     if ticket.status.is_open:
@@ -177,29 +181,28 @@ def ticket_photos(ticket: Ticket) -> list[str]:
     return [str(p) for p in json.loads(ticket.photos or "[]")]
 
 
-async def _staff_ticket(session: AsyncSession, number: int, user_id: int) -> tuple[Ticket, Person]:
-    try:
-        ticket, person = await ticket_for_staff(session, number, user_id)
-    except ActionRefused as refused:
-        reason = AlertRefusal.unknown if refused.reason is Refusal.unknown else None
-        raise AlertRefused(reason or AlertRefusal.forbidden, refused.ticket) from refused
+async def _staff_ticket(
+    session: AsyncSession, number: int, who: Actor | int
+) -> tuple[Ticket, Person]:
+    """Refused as `unknown` or `forbidden` by the ticket rules, else a missing-person ticket."""
+    ticket, person = await ticket_for_staff(session, number, who)
     if ticket.category != Category.MISSING_PERSON.value:
-        raise AlertRefused(AlertRefusal.not_missing, ticket)
+        raise Refused(AlertRefusal.not_missing, number=ticket.id)
     return ticket, person
 
 
 async def _active_alert(session: AsyncSession, ticket: Ticket) -> MissingAlert:
     alert = await alert_of(session, ticket)
     if alert is None:
-        raise AlertRefused(AlertRefusal.no_alert, ticket)
+        raise Refused(AlertRefusal.no_alert, number=ticket.id)
     if alert.status is AlertStatus.found:
-        raise AlertRefused(AlertRefusal.found, ticket)
+        raise Refused(AlertRefusal.found, number=ticket.id)
     return alert
 
 
 def _already(ticket: Ticket, alert: MissingAlert) -> AlertDone:
     if alert.status is AlertStatus.found:
-        raise AlertRefused(AlertRefusal.found, ticket)
+        raise Refused(AlertRefusal.found, number=ticket.id)
     return AlertDone(ticket, alert, fresh=False)
 
 

@@ -11,22 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from classify.model import Category, Classification
+from models.access import Actor, Refused, acting
 from models.groups import Group
 from models.tickets import Ticket
 from models.tree import Node
-from models.tree_service import person_by_telegram
 from models.work import WorkLog
 from tickets.opening import Opening, Report, report_message
 from tickets.policy import TicketPolicy
-from work.scope import covers
 
 HAZARD_CATEGORIES = frozenset({Category.SAFETY, Category.ENVIRONMENT})
-
-
-class HazardRefused(Exception):
-    def __init__(self, reason: str) -> None:  # unknown | forbidden | no_group
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass
@@ -57,26 +50,27 @@ async def grid_group(session: AsyncSession, node_id: int) -> Group | None:
 async def hazard_to_ticket(
     session: AsyncSession,
     log_id: int,
-    user_id: int,
+    who: Actor | int,
     classify: Callable[[str], Classification],
     policy: TicketPolicy,
     now: datetime,
 ) -> HazardTicket:
-    """Open (or join) a ticket on the entry's grid, reported by the worker; once per entry."""
+    """Open (or join) a ticket on the entry's grid, reported by the worker; once per entry.
+    Refused: unknown (no such entry), forbidden (not staff covering its grid), no_group."""
+    actor = await acting(session, who)
     entry = await session.get(WorkLog, log_id)
     if entry is None:
-        raise HazardRefused("unknown")
-    person = await person_by_telegram(session, user_id)
-    node = await session.get(Node, entry.node_id)
-    if person is None or node is None or not await covers(session, person, node):
-        raise HazardRefused("forbidden")
+        raise Refused("unknown")
+    actor.require_node(await session.get(Node, entry.node_id), reason="forbidden")
+    person, user_id = actor.require(), actor.user_id
+    assert user_id is not None
     if entry.ticket_id is not None:
         earlier = await session.get(Ticket, entry.ticket_id)
         if earlier is not None:
             return HazardTicket(entry, earlier)
     group = await grid_group(session, entry.node_id)
     if group is None:
-        raise HazardRefused("no_group")
+        raise Refused("no_group")
     report = Report(
         chat_id=group.chat_id,
         reporter_user_id=user_id,
@@ -87,7 +81,7 @@ async def hazard_to_ticket(
     found = hazard_classification(classify(entry.text))
     opening = await report_message(session, report, found, policy, now)
     if opening.ticket is None:
-        raise HazardRefused("no_group")
+        raise Refused("no_group")
     entry.ticket_id = opening.ticket.id
     await session.flush()
     return HazardTicket(entry, opening.ticket, opening)

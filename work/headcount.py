@@ -8,11 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.people import Person, RoleKind
+from models.access import WORKERS, Actor
+from models.people import Person
 from models.tree import Node, lineage_ids
 from models.work import HeadcountAnswer, HeadcountRound
 from work.rollup import HeadcountFigures, Rollup, rollup
-from work.scope import counting_grids, role_nodes
+from work.scope import counting_grids
 
 MAX_COUNT = 999_999
 
@@ -115,11 +116,11 @@ async def _upsert(
 
 
 async def answerable_grids(
-    session: AsyncSession, person: Person, now: datetime, tz: tzinfo
+    session: AsyncSession, actor: Actor, now: datetime, tz: tzinfo
 ) -> list[Node]:
-    """The counting grids of the person's own grid-worker roles that a round of today covers."""
+    """The counting grids of the actor's own grid-worker roles that a round of today covers."""
     grids: dict[int | None, Node] = {}
-    for node in await role_nodes(session, person, [RoleKind.grid_worker]):
+    for node in actor.nodes(WORKERS):
         for grid in await counting_grids(session, node):
             if await todays_rounds(session, now, tz, over=grid):
                 grids[grid.id] = grid
