@@ -20,9 +20,15 @@ async def last_bot_id(world: World, chat_id: int) -> int:
 
 
 async def say(world: World, chat_id: int, user_id: int, text: str) -> dict:
+    """Send `text` and return the bot's answer to it (its reply to this very message: other
+    messages, such as a notice the courier delivers meanwhile, may arrive in between)."""
     after = await last_bot_id(world, chat_id)
-    await world.client.send_message(chat_id, user_id, text)
-    return await world.client.wait_for(chat_id, after_message_id=after)
+    sent = (await world.client.send_message(chat_id, user_id, text))["message"]["message_id"]
+    return await world.client.wait_for(
+        chat_id,
+        predicate=lambda m: m.get("reply_to_message_id") == sent,
+        after_message_id=after,
+    )
 
 
 async def test_bot_added_to_a_group_records_it_unbound_and_explains_binding(world: World) -> None:
