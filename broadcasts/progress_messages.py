@@ -24,8 +24,15 @@ from templates import render
 PROGRESS = "broadcast_progress"
 
 
-def announce(session: AsyncSession, chat_id: int, broadcast_id: int, total: int) -> None:
-    """The first progress message, written with the broadcast it is about."""
+def announce(
+    session: AsyncSession,
+    chat_id: int,
+    broadcast_id: int,
+    total: int,
+    reply_to: int | None = None,
+) -> None:
+    """The first progress message, written with the broadcast it is about (a reply to the
+    command that sent it, when there is one)."""
     text = render(
         "broadcast_progress",
         id=broadcast_id,
@@ -33,7 +40,15 @@ def announce(session: AsyncSession, chat_id: int, broadcast_id: int, total: int)
         finished=False,
         failures=[],
     )
-    say(session, chat_id, text, priority=Priority.notice, purpose=PROGRESS, ref_id=broadcast_id)
+    say(
+        session,
+        chat_id,
+        text,
+        reply_to=reply_to,
+        priority=Priority.notice,
+        purpose=PROGRESS,
+        ref_id=broadcast_id,
+    )
 
 
 class ProgressEdits:

@@ -43,7 +43,7 @@ async def cmd_post(
         session, node_id=grid.id, text=body, created_by=person.id, now=clock.now()
     )
     assert post.id is not None
-    announce(session, message.chat.id, post.id, post.total)
+    announce(session, message.chat.id, post.id, post.total, reply_to=message.message_id)
 
 
 def get_router() -> Router:
