@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -12,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.access import picked_target, target_choices, target_counts
+from broadcasts.drafts import create_draft
 from broadcasts.personalize import is_template, preview
 from broadcasts.progress_messages import announce
 from broadcasts.service import BroadcastError
@@ -23,7 +25,7 @@ from channels.telegram.callbacks import (
 )
 from core.clock import Clock
 from handlers.access import refusals
-from handlers.broadcast_schedule import create_draft, on_when
+from handlers.broadcast_schedule import on_when
 from handlers.common import answer, edit_buttons, reply, send
 from models.access import Actor, Refused
 from models.tree import Node
@@ -107,12 +109,7 @@ async def on_choice(
     """A preview button: toggle 置顶 / 已阅按钮, send now, ask for a time, or cancel."""
     data, action = await state.get_data(), callback_data.action
     if action in {"pin", "read"}:
-        data[action] = not data.get(action, False)
-        await state.update_data({action: data[action]})
-        answer(query)
-        if isinstance(query.message, Message):
-            markup = confirm_keyboard(data["pin"], data["read"])
-            edit_buttons(session, query.message, markup)
+        await _toggle(query, session, state, data, action)
         return
     if action == "schedule":
         await state.set_state(Draft.when)
@@ -131,6 +128,21 @@ async def on_choice(
     assert created.id is not None
     answer(query)
     announce(session, query.from_user.id, created.id, created.total)
+
+
+async def _toggle(
+    query: CallbackQuery,
+    session: AsyncSession,
+    state: FSMContext,
+    data: dict[str, Any],
+    action: str,
+) -> None:
+    """置顶 / 已阅按钮 switched: the draft remembers, the preview's buttons show it."""
+    data[action] = not data.get(action, False)
+    await state.update_data({action: data[action]})
+    answer(query)
+    if isinstance(query.message, Message):
+        edit_buttons(session, query.message, confirm_keyboard(data["pin"], data["read"]))
 
 
 async def on_stale_choice(query: CallbackQuery) -> None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -11,16 +11,16 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.date_jobs import DateJobs
+from broadcasts.drafts import create_draft
 from broadcasts.send_time import SendTimeError, parse_send_time
-from broadcasts.service import BroadcastError, create_broadcast
+from broadcasts.service import BroadcastError
 from broadcasts.texts import SHOWN_TIME
 from core.clock import Clock
 from core.config import Settings
 from core.timezone import district_zone
 from handlers.common import AfterCommit, reply
-from models.access import ADMINS, Actor
+from models.access import Actor
 from models.broadcasts import Broadcast
-from models.tree import Node
 from templates import render
 
 
@@ -38,22 +38,14 @@ async def on_when(
     if message.from_user is None:
         return
     zone, now = district_zone(settings), clock.now()
-    try:
-        at = parse_send_time(message.text or "", now, zone)
-    except SendTimeError as exc:
-        shown_now = now.astimezone(zone).strftime(SHOWN_TIME)
-        reply(
-            session, message, render("broadcast_time_refused", problem=exc.problem, now=shown_now)
-        )
+    at = _send_time_or_refusal(session, message, now, zone)
+    if at is None:
         return
     data = await state.get_data()
     await state.clear()
-    try:
-        created = await create_draft(session, actor, data, now, scheduled_at=at)
-    except BroadcastError as exc:
-        reply(session, message, render("broadcast_text_refused", error=exc))
+    created = await _draft_or_refusal(session, message, actor, data, now, at)
+    if created is None or created.id is None:
         return
-    assert created.id is not None
     if scheduled_sends is not None:
         jobs, broadcast_id = scheduled_sends, created.id
         after_commit.append(lambda: jobs.add(broadcast_id, at))
@@ -64,25 +56,31 @@ async def on_when(
     reply(session, message, text)
 
 
-async def create_draft(
+def _send_time_or_refusal(
+    session: AsyncSession, message: Message, now: datetime, zone: tzinfo
+) -> datetime | None:
+    """The time typed, or None after saying why it cannot be read (the draft waits)."""
+    try:
+        return parse_send_time(message.text or "", now, zone)
+    except SendTimeError as exc:
+        shown_now = now.astimezone(zone).strftime(SHOWN_TIME)
+        reply(
+            session, message, render("broadcast_time_refused", problem=exc.problem, now=shown_now)
+        )
+        return None
+
+
+async def _draft_or_refusal(
     session: AsyncSession,
+    message: Message,
     actor: Actor,
     data: dict[str, Any],
     now: datetime,
-    scheduled_at: datetime | None = None,
-) -> Broadcast:
-    """The draft as a queued broadcast, if the actor may still broadcast there; else
-    Refused("scope")."""
-    node = actor.require_node(await session.get(Node, data["node_id"]), ADMINS)
-    assert node.id is not None
-    return await create_broadcast(
-        session,
-        node_id=node.id,
-        text=data["text"],
-        photo=data.get("photo"),
-        created_by=actor.person.id if actor.person else None,
-        pin=bool(data.get("pin")),
-        read_button=bool(data.get("read")),
-        scheduled_at=scheduled_at,
-        now=now,
-    )
+    at: datetime,
+) -> Broadcast | None:
+    """The scheduled broadcast, or None after saying why its text was refused."""
+    try:
+        return await create_draft(session, actor, data, now, scheduled_at=at)
+    except BroadcastError as exc:
+        reply(session, message, render("broadcast_text_refused", error=exc))
+        return None

@@ -17,7 +17,7 @@ from handlers.access import refusals
 from handlers.common import reply
 from handlers.headcount_messages import status_card
 from handlers.work_scope import PRIVATE, pick_node
-from models.access import ADMINS, Actor, Refused
+from models.access import ADMINS, Actor
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, node_by_code, path_text
 from templates import render
@@ -48,10 +48,7 @@ async def cmd_open(
     node, _rest = await pick_node(
         session, actor, " ".join(codes), "headcount_open", ADMINS, ADMINS
     )
-    deadline = hc.deadline_today(now, tz, hhmm)
-    if deadline <= now:
-        raise Refused("past_deadline", deadline=hhmm, code=node.code)
-    held, new = await hc.open_round(session, node, person, now, tz, deadline)
+    held, new = await hc.open_round_until(session, node, person, now, tz, hhmm)
     opened = render(
         "headcount_opened",
         new=new,

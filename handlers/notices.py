@@ -54,33 +54,7 @@ class Notifier:
     async def _staff(
         self, session: AsyncSession, ticket: Ticket, notice: NotifyStaff, now: datetime
     ) -> None:
-        node = await session.get(Node, ticket.node_id)
-        path = path_text(await ancestors_and_self(session, node)) if node else ""
-        lines = (
-            [
-                render(
-                    "ticket_event",
-                    at=f"{e.at.astimezone(self._tz):%m-%d %H:%M}",
-                    who=name,
-                    kind=e.kind,
-                    text=mask_phones(e.text),
-                )
-                for e, name in await history(session, ticket.id or 0)
-            ]
-            if notice.reason != "new"
-            else []
-        )
-        text = render(
-            "ticket_staff",
-            t=ticket,
-            reason=notice.reason.value,
-            path=path,
-            quote=mask_phones(ticket.text),
-            reporter=ticket.reporter_name,
-            note=notice.note,
-            history=lines[-8:],
-            due=_due(ticket, self._tz),
-        )
+        text = await self._staff_text(session, ticket, notice)
         people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
         markup = staff_keyboard(ticket.id or 0, alert=ticket.category == Category.MISSING_PERSON)
         for person in people.scalars():
@@ -96,6 +70,35 @@ class Notifier:
                 ref_id=ticket.id,
                 person_id=person.id,
             )
+
+    async def _staff_text(self, session: AsyncSession, ticket: Ticket, notice: NotifyStaff) -> str:
+        """The notice: the ticket, where it is, and (unless new) its latest history."""
+        node = await session.get(Node, ticket.node_id)
+        path = path_text(await ancestors_and_self(session, node)) if node else ""
+        lines = [] if notice.reason == "new" else await self._history(session, ticket)
+        return render(
+            "ticket_staff",
+            t=ticket,
+            reason=notice.reason.value,
+            path=path,
+            quote=mask_phones(ticket.text),
+            reporter=ticket.reporter_name,
+            note=notice.note,
+            history=lines[-8:],
+            due=_due(ticket, self._tz),
+        )
+
+    async def _history(self, session: AsyncSession, ticket: Ticket) -> list[str]:
+        return [
+            render(
+                "ticket_event",
+                at=f"{e.at.astimezone(self._tz):%m-%d %H:%M}",
+                who=name,
+                kind=e.kind,
+                text=mask_phones(e.text),
+            )
+            for e, name in await history(session, ticket.id or 0)
+        ]
 
     async def _group(self, session: AsyncSession, ticket: Ticket, notice: TellGroup) -> None:
         names = await _names(session, notice.person_ids)

@@ -11,11 +11,12 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.access import picked_target, target_choices
+from broadcasts.drafts import create_poll
 from broadcasts.management import Access, visible_broadcast
 from broadcasts.personalize import preview
 from broadcasts.polls import DEFAULT_OPTIONS, OptionsError, parse_options
 from broadcasts.progress_messages import announce
-from broadcasts.service import BroadcastError, create_broadcast
+from broadcasts.service import BroadcastError
 from broadcasts.texts import results_text
 from channels.telegram.callbacks import (
     PollConfirm,
@@ -29,7 +30,6 @@ from handlers.common import answer, reply, send
 from handlers.officials import broadcast_number
 from models.access import ADMINS, Actor, Refused
 from models.broadcasts import BroadcastKind
-from models.tree import Node
 from templates import render
 
 PRIVATE = F.chat.type == "private"
@@ -119,19 +119,8 @@ async def on_confirm(
     if callback_data.action != "send" or "options" not in data:
         answer(query, render("broadcast_cancelled"))
         return
-    node = actor.require_node(await session.get(Node, data["node_id"]), ADMINS)
-    assert node.id is not None
-    person = actor.require(ADMINS, "role")
     try:
-        created = await create_broadcast(
-            session,
-            node_id=node.id,
-            text=data["question"],
-            created_by=person.id,
-            kind=BroadcastKind.poll,
-            options=data["options"],
-            now=clock.now(),
-        )
+        created = await create_poll(session, actor, data, clock.now())
     except BroadcastError as exc:
         answer(query, render("broadcast_text_refused", error=exc), show_alert=True)
         return

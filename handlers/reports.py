@@ -13,6 +13,7 @@ from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from handlers.common import GROUP_CHATS, answer, reply
 from handlers.notices import Notifier
+from models.tickets import Ticket
 from models.tree import Node
 from templates import render
 from tickets.alert_consent import offers_phone_consent
@@ -54,31 +55,34 @@ async def _handle(
     opening = await report_message(session, report, classifier.classify(report.text), policy, now)
     ticket = opening.ticket
     if opening.outcome is Outcome.opened and ticket is not None and opening.route is not None:
-        level = await session.get(Node, opening.route.node.id)
-        deadline = policy.deadline(ticket.category, ticket.priority)
-        consent = offers_phone_consent(ticket)  # missing person: may the alert show the phone?
-        reply(
-            session,
-            message,
-            render(
-                "ticket_opened",
-                t=ticket,
-                quote=mask_phones(ticket.text),
-                handlers="、".join(p.name for p in opening.route.recipients),
-                level=level.name if level else "",
-                claim_minutes=int(deadline.claim.total_seconds() // 60),
-                consent=consent,
-            ),
-            reply_markup=alert_keyboard(ticket.id or 0, "consent") if consent else None,
-            purpose=TICKET_REPLY,  # replies to this answer join the ticket
-            ref_id=ticket.id,
-        )
+        await _answer_opened(session, message, ticket, opening, policy)
         await notifier.publish(opening.notices, now, session)
     elif opening.outcome is Outcome.added and ticket is not None:
         reply(session, message, render("ticket_added", t=ticket))
     elif opening.outcome is Outcome.linked and ticket is not None:
         reply(session, message, render("ticket_linked", t=ticket))
     return opening
+
+
+async def _answer_opened(
+    session: AsyncSession, message: Message, ticket: Ticket, opening: Opening, policy: TicketPolicy
+) -> None:
+    """已登记: the number, who handles it and by when; replies to this answer join the ticket."""
+    assert opening.route is not None
+    level = await session.get(Node, opening.route.node.id)
+    deadline = policy.deadline(ticket.category, ticket.priority)
+    consent = offers_phone_consent(ticket)  # missing person: may the alert show the phone?
+    text = render(
+        "ticket_opened",
+        t=ticket,
+        quote=mask_phones(ticket.text),
+        handlers="、".join(p.name for p in opening.route.recipients),
+        level=level.name if level else "",
+        claim_minutes=int(deadline.claim.total_seconds() // 60),
+        consent=consent,
+    )
+    markup = alert_keyboard(ticket.id or 0, "consent") if consent else None
+    reply(session, message, text, reply_markup=markup, purpose=TICKET_REPLY, ref_id=ticket.id)
 
 
 async def on_group_message(

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.access import WORKERS, Actor
+from models.access import WORKERS, Actor, Refused
 from models.people import Person
 from models.tree import Node, lineage_ids
 from models.work import HeadcountAnswer, HeadcountRound
@@ -28,6 +28,17 @@ def deadline_today(now: datetime, tz: tzinfo, hhmm: str) -> datetime:
     """Today's HH:MM in the district's time zone, as an aware datetime."""
     hours, minutes = (int(part) for part in hhmm.split(":"))
     return datetime.combine(now.astimezone(tz).date(), time(hours, minutes), tz)
+
+
+async def open_round_until(
+    session: AsyncSession, node: Node, person: Person, now: datetime, tz: tzinfo, hhmm: str
+) -> tuple[HeadcountRound, bool]:
+    """Today's round for `node` with its deadline at HH:MM today; a deadline already past is
+    Refused("past_deadline")."""
+    deadline = deadline_today(now, tz, hhmm)
+    if deadline <= now:
+        raise Refused("past_deadline", deadline=hhmm, code=node.code)
+    return await open_round(session, node, person, now, tz, deadline)
 
 
 async def open_round(
