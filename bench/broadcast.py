@@ -43,6 +43,7 @@ many of the other groups got the message exactly once, how many migrated ones go
 new id, and how many failures the report names.
 """
 
+# ruff: noqa: E402  (the path fix below must run before the project's imports)
 from __future__ import annotations
 
 import argparse
@@ -56,12 +57,17 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine_child import HERE as CHILD
+# `python bench/SCRIPT.py` puts bench/ first on sys.path, where stats.py and classify.py here
+# would hide the packages they measure; the repository root goes first instead, so that the
+# project, tests.support and the sibling scripts (as bench.*) import from a plain checkout.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-sys.path.insert(0, str(CHILD.parent.parent))  # the repository: tests/support is not installed
-from engine_child import TOKEN, peak_rss_mb
+from bench.engine_child import HERE as CHILD
+from bench.engine_child import TOKEN, peak_rss_mb
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -18,6 +18,7 @@ reported_possible_duplicates (and details). It must hold that lost == 0 and
 duplicated <= reported_possible_duplicates <= senders.
 """
 
+# ruff: noqa: E402  (the path fix below must run before the project's imports)
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling bench/broadcast.py
+# `python bench/SCRIPT.py` puts bench/ first on sys.path, where stats.py and classify.py here
+# would hide the packages they measure; the repository root goes first instead, so that the
+# project, tests.support and the sibling scripts (as bench.*) import from a plain checkout.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from broadcast import (
+from bench.broadcast import (
     EngineProcess,
     build_database,
     emulator_with_groups,

@@ -5,6 +5,7 @@
 Prints human-readable lines, then one JSON object as the last line.
 """
 
+# ruff: noqa: E402  (the path fix below must run before the project's imports)
 from __future__ import annotations
 
 import argparse
@@ -15,17 +16,20 @@ import time
 from collections import Counter
 from pathlib import Path
 
+# `python bench/SCRIPT.py` puts bench/ first on sys.path, where stats.py and classify.py here
+# would hide the packages they measure; the repository root goes first instead, so that the
+# project, tests.support and the sibling scripts (as bench.*) import from a plain checkout.
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from classify import default_classifier  # noqa: E402
-from classify.evaluate import load_corpus  # noqa: E402
+from classify import default_classifier
+from classify.evaluate import load_corpus
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--corpus", default=str(ROOT / "tests" / "tickets" / "corpus.tsv"))
+    parser.add_argument("--corpus", default=str(ROOT / "tests" / "classify" / "corpus.tsv"))
     args = parser.parse_args()
     texts = [example.text for example in load_corpus(args.corpus)]
     started = time.perf_counter()

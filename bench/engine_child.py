@@ -27,6 +27,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# `python bench/SCRIPT.py` puts bench/ first on sys.path, where stats.py and classify.py here
+# would hide the packages they measure; the repository root goes first instead, so that the
+# project, tests.support and the sibling scripts (as bench.*) import from a plain checkout.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 

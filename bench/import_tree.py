@@ -8,6 +8,7 @@ parse + import + commit of a CSV written from the demo data; the re-import must 
 The last line of output is one JSON object.
 """
 
+# ruff: noqa: E402  (the path fix below must run before the project's imports)
 from __future__ import annotations
 
 import argparse
@@ -17,6 +18,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+# `python bench/SCRIPT.py` puts bench/ first on sys.path, where stats.py and classify.py here
+# would hide the packages they measure; the repository root goes first instead, so that the
+# project, tests.support and the sibling scripts (as bench.*) import from a plain checkout.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +16,7 @@ from bot.middlewares import (
 from bot.policy import ticket_policy
 from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
 from channels.telegram.sending import attach_budget
+from channels.telegram.session import bot_session
 from classify.classifier import DEFAULT_DICTIONARY
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
@@ -32,10 +31,9 @@ BASE_UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_mem
 
 def build_bot(settings: Settings, budget: RateLimiter | None = None) -> Bot:
     """The bot; `budget`: its send budget, shared by every sender (bot/sending.py)."""
-    api = TelegramAPIServer.from_base(settings.telegram.api_base.rstrip("/"))
     bot = Bot(
         token=settings.require_token(),
-        session=AiohttpSession(api=api),
+        session=bot_session(settings.telegram.api_base),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     if budget is not None:

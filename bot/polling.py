@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any, cast
 
 from aiogram import Bot
@@ -30,7 +31,10 @@ async def poll(
     while not stop.is_set():
         try:
             request = GetRawUpdates(offset=offset, timeout=timeout, allowed_updates=allowed)
-            raws = cast(list[dict[str, Any]], await bot(request))
+            fetched = await _unless_stopped(bot(request), stop)
+            if fetched is None:
+                break
+            raws = cast(list[dict[str, Any]], fetched)
         except TelegramRetryAfter as exc:
             await _sleep(stop, exc.retry_after)
             continue
@@ -53,6 +57,22 @@ async def poll(
         ids = [r["update_id"] for r in raws if isinstance(r.get("update_id"), int)]
         if ids:
             offset = max(ids) + 1  # the next call acknowledges everything stored above
+
+
+async def _unless_stopped(call: Coroutine[Any, Any, Any], stop: asyncio.Event) -> Any | None:
+    """The long poll's answer, or None as soon as `stop` is set: a stop does not wait out the
+    poll's timeout. Abandoning the call loses nothing, since what it would have returned is
+    acknowledged only by the next call's offset and so is handed out again after a restart."""
+    fetch = asyncio.ensure_future(call)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            await asyncio.gather(fetch, return_exceptions=True)
+    return None if fetch.cancelled() else fetch.result()
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

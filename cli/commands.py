@@ -42,6 +42,11 @@ async def run(args: argparse.Namespace) -> int:
     token = settings.require_token()
     secret = settings.telegram.webhook_secret
     setup_logging(settings.logging.level, [token, secret.get_secret_value() if secret else ""])
+    engine = make_engine(settings.database.url)
+    try:
+        await check_schema(engine)  # an old schema stops here, before the slow imports below
+    finally:
+        await engine.dispose()
     from bot.runtime import BotRuntime  # aiogram takes seconds to import; only `run` needs it
 
     runtime = BotRuntime(settings)

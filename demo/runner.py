@@ -10,6 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
+from sqlmodel import col, select
+
 from bot.runtime import BotRuntime
 from core.clock import Clock, FakeClock
 from core.config import Settings
@@ -20,6 +23,7 @@ from emulator.events import describe
 from models.demo_data import generate_district
 from models.group_service import create_bind_token
 from models.importer import import_tree
+from models.inbox import InboxStatus, InboxUpdate
 from models.people import RoleKind
 from models.treefile import StaffRow
 
@@ -46,6 +50,23 @@ class Stage:
 
     async def wait(self, chat_id: int, contains: str) -> dict[str, Any]:
         return await self.client.wait_for(chat_id, contains=contains, timeout=WAIT)
+
+    async def settled(self) -> None:
+        """Wait until the bot has committed every update it received: its replies go out inside
+        the update's transaction, so a reply seen is not yet a row another session can read."""
+        deadline = asyncio.get_running_loop().time() + WAIT
+        while True:
+            async with self.runtime.session_factory() as session:
+                pending = await session.scalar(
+                    select(func.count())
+                    .select_from(InboxUpdate)
+                    .where(col(InboxUpdate.status) == InboxStatus.pending)
+                )
+            if not pending:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{pending} update(s) still pending after {WAIT:.0f} s")
+            await asyncio.sleep(0.05)
 
     async def say(self, chat_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
         """Post as `user` and wait for the bot's answer in that chat."""

@@ -86,6 +86,7 @@ async def scene_urgent_escalation(stage: Stage) -> None:
         await stage.wait(user["id"], "您好")
         bosses.append(user)
     await stage.say(chat, stage.users["resident"], "电梯困人了！里面有老人出不来，快来人")
+    await stage.settled()  # the ticket is committed: the sweep below sees it, not the next one
     for boss in bosses:
         stage.clock.advance(timedelta(minutes=6))
         print("(模拟时间快进 6 分钟，超过 5 分钟接单时限)", flush=True)

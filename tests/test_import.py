@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col
+from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlmodel import SQLModel, col
 
 from models.demo_data import generate_district
 from models.importer import ImportFailed, ImportReport, export_file, export_tree, import_file
@@ -53,11 +54,16 @@ async def failures(factory: Factory, *lines: str) -> list[tuple[int, str]]:
     return [(e.line, e.reason) for e in failed.value.errors]
 
 
+def columns(model: type[SQLModel]) -> list[KeyedColumnElement[Any]]:
+    """Every column of the model's table (`Model.__table__.c`, which the stubs do not know)."""
+    return list(inspect(model).local_table.c)
+
+
 async def snapshot(factory: Factory) -> dict[str, Any]:
     async with factory() as session:
-        nodes = await session.execute(select(*Node.__table__.c).order_by(Node.code))
-        people = await session.execute(select(*Person.__table__.c).order_by(col(Person.key)))
-        roles = await session.execute(select(*Role.__table__.c).order_by(col(Role.id)))
+        nodes = await session.execute(select(*columns(Node)).order_by(col(Node.code)))
+        people = await session.execute(select(*columns(Person)).order_by(col(Person.key)))
+        roles = await session.execute(select(*columns(Role)).order_by(col(Role.id)))
         return {
             "nodes": [row._asdict() for row in nodes],
             "people": [row._asdict() for row in people],
@@ -209,7 +215,7 @@ async def test_a_persons_roles_become_exactly_those_in_the_file(session_factory:
     assert report == ImportReport(people_updated=1, roles_added=1, roles_removed=2)
     async with session_factory() as session:
         held = await session.execute(
-            select(Person.key, Node.code, Role.kind)
+            select(col(Person.key), col(Node.code), col(Role.kind))
             .join(Role, col(Role.person_id) == Person.id)
             .join(Node, col(Node.id) == Role.node_id)
             .order_by(col(Person.key))

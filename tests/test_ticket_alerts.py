@@ -253,6 +253,7 @@ async def test_an_update_is_appended_as_the_latest_news_and_every_copy_edited(
     assert "衣着：穿蓝色外套" in alert.text  # the original facts stay
     assert alert.updated_at == NOW + timedelta(minutes=40)
     edit = done.broadcast
+    assert edit is not None
     assert (edit.kind, edit.source_id, edit.edit_mode, edit.text) == (
         BroadcastKind.edit,
         first.broadcast.id,
@@ -303,6 +304,7 @@ async def test_found_resolves_the_ticket_records_the_time_and_edits_every_copy(
     )
     assert alert.found_seconds == 2 * 3600 + 15 * 60
     edit = done.broadcast
+    assert edit is not None
     assert (edit.kind, edit.source_id, edit.edit_mode) == (
         BroadcastKind.edit,
         first.broadcast.id,
@@ -362,6 +364,7 @@ async def test_the_reporter_may_agree_to_show_their_phone_and_the_live_alert_is_
         done = await agree_to_show_phone(s, number, RESIDENT, TEXTS, NOW)
 
     assert (await world.ticket(number)).contact_public
+    assert done.alert is not None and done.broadcast is not None
     assert "家属电话：13812345678" in done.alert.text
     assert (done.broadcast.edit_mode, done.broadcast.source_id) == (
         EditMode.update,

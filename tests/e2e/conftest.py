@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ class World:
     settings: Settings
     clock: FakeClock
     runtime: BotRuntime | None = None
+    _unsubscribe: Callable[[], None] | None = None
 
     @property
     def db(self) -> async_sessionmaker[AsyncSession]:
@@ -36,12 +37,18 @@ class World:
     async def start(self, webhook: bool = False) -> None:
         """(Re)start the bot process against the same emulator and database."""
         self.runtime = BotRuntime(self.settings, clock=self.clock)
+        # The engine sleeps until the next scheduled broadcast's time by the real clock; when
+        # the fake clock jumps, it looks at the outbox again, as it would once that time came.
+        self._unsubscribe = self.clock.on_advance(self.runtime.broadcasts.notify)
         if webhook:
             await self.runtime.start_webhook()
         else:
             await self.runtime.start_polling()
 
     async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         if self.runtime is not None:
             await self.runtime.stop()
             self.runtime = None

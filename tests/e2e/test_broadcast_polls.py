@@ -7,7 +7,7 @@ import asyncio
 import re
 from typing import Any
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from models.broadcasts import PollAnswer
 from tests.e2e.conftest import World
@@ -68,7 +68,9 @@ async def vote(world: World, chat_id: int, user_id: int, label: str) -> str:
 async def answers(world: World, expect: int) -> int:
     for _ in range(100):
         async with world.db() as session:
-            found = int((await session.execute(select(func.count(PollAnswer.id)))).scalar_one())
+            found = int(
+                (await session.execute(select(func.count(col(PollAnswer.id))))).scalar_one()
+            )
         if found >= expect:
             return found
         await asyncio.sleep(0.05)

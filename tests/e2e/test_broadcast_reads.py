@@ -7,7 +7,7 @@ import asyncio
 import re
 from typing import Any
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from models.broadcasts import BroadcastRead
 from tests.e2e.conftest import World
@@ -67,7 +67,9 @@ async def reads(world: World, expect: int) -> int:
     """BroadcastRead rows, once `expect` of them are committed (answers precede the commit)."""
     for _ in range(100):
         async with world.db() as session:
-            found = int((await session.execute(select(func.count(BroadcastRead.id)))).scalar_one())
+            found = int(
+                (await session.execute(select(func.count(col(BroadcastRead.id))))).scalar_one()
+            )
         if found >= expect:
             return found
         await asyncio.sleep(0.05)

@@ -4,6 +4,7 @@ alert pinned in every group of the town, and 已找到 edited into every copy.""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -89,11 +90,7 @@ async def test_missing_person_alert_to_a_town_and_the_found_edit_of_every_copy(
     for chat, copy in zip(town, copies, strict=True):
         edited = await world.client.wait_for(
             chat,
-            predicate=lambda m, c=copy: (
-                m["message_id"] == c["message_id"]
-                and "已找到" in (m["text"] or "")
-                and not m["pinned"]
-            ),
+            predicate=edited_to_found(copy["message_id"], unpinned=True),
         )
         assert "感谢" in edited["text"] and "穿蓝色外套" not in edited["text"]
     await world.client.wait_for(town[0], contains="人已找到，在汽车站找到了")
@@ -119,11 +116,19 @@ async def test_a_photo_alert_loses_its_photo_when_the_person_is_found(world: Wor
     for chat, photo, text in zip(town, photos, texts, strict=True):
         await world.client.wait_for(
             chat,
-            predicate=lambda m, t=text: (
-                m["message_id"] == t["message_id"] and "已找到" in (m["text"] or "")
-            ),
+            predicate=edited_to_found(text["message_id"]),
         )
         await wait_deleted(world, chat, photo["message_id"])
+
+
+def edited_to_found(message_id: int, unpinned: bool = False) -> Callable[[dict[str, Any]], bool]:
+    """The copy `message_id`, edited to 已找到 (and, with `unpinned`, no longer pinned)."""
+
+    def check(m: dict[str, Any]) -> bool:
+        found = m["message_id"] == message_id and "已找到" in (m["text"] or "")
+        return found and not (unpinned and m["pinned"])
+
+    return check
 
 
 async def wait_deleted(world: World, chat_id: int, message_id: int) -> None:

@@ -31,7 +31,9 @@ async def committed(world: World, predicate: Any) -> list[Ticket]:
     """The tickets once `predicate(tickets)` holds (replies go out before the commit)."""
     for _ in range(200):
         async with world.db() as session:
-            found = list((await session.execute(select(Ticket).order_by(Ticket.id))).scalars())
+            found = list(
+                (await session.execute(select(Ticket).order_by(col(Ticket.id)))).scalars()
+            )
         if predicate(found):
             return found
         await asyncio.sleep(0.05)

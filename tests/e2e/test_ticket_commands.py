@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.tickets import EventKind, TicketEvent, TicketStatus
 from tests.e2e.conftest import World
@@ -13,7 +13,7 @@ from tests.e2e.test_tickets import COMMUNITY_ADMIN1, grid_group, staff_with_dm, 
 async def events_of(world: World, ticket_id: int | None) -> list[TicketEvent]:
     async with world.db() as session:
         query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-        return list((await session.execute(query.order_by(TicketEvent.id))).scalars())
+        return list((await session.execute(query.order_by(col(TicketEvent.id)))).scalars())
 
 
 async def test_report_command_registers_what_the_classifier_cannot_place(world: World) -> None:

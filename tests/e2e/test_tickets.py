@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.tickets import Rating, Ticket, TicketStatus
 from tests.e2e.conftest import World
@@ -37,7 +37,9 @@ async def tickets(world: World, expect: int = 1) -> list[Ticket]:
 
     for _ in range(100):
         async with world.db() as session:
-            found = list((await session.execute(select(Ticket).order_by(Ticket.id))).scalars())
+            found = list(
+                (await session.execute(select(Ticket).order_by(col(Ticket.id)))).scalars()
+            )
         if len(found) >= expect:
             return found
         await asyncio.sleep(0.05)

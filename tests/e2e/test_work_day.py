@@ -251,7 +251,9 @@ async def act(world: World, staff: dict[str, Any], command: str, answer: str) ->
 
 
 async def ticket_status(world: World, ticket_id: int, status: TicketStatus) -> None:
-    await settled(world, lambda s: s.get(Ticket, ticket_id), lambda t: t.status is status)
+    await settled(
+        world, lambda s: s.get(Ticket, ticket_id), lambda t: t is not None and t.status is status
+    )
 
 
 async def test_the_official_sees_the_days_figures_as_the_rows_add_up(world: World) -> None:
