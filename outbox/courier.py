@@ -28,7 +28,6 @@ from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from broadcasts.limiter import RateLimiter
 from channels.port import (
     BadRequest,
     Forbidden,
@@ -47,6 +46,14 @@ log = logging.getLogger("gridbot.outbox")
 
 Now = Callable[[], datetime]
 REPLY_GONE = ("replied message not found", "message to be replied not found")
+
+
+class Budget(Protocol):
+    """The bot's send budget (broadcasts/limiter.RateLimiter): one slot per platform call."""
+
+    def slot(
+        self, chat_id: int, *, urgent: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[None]: ...
 
 
 class Hooks(Protocol):
@@ -77,7 +84,7 @@ class Courier:
         channel: MessageChannel,
         *,
         now: Now,
-        limiter: RateLimiter | None = None,
+        limiter: Budget | None = None,
         hooks: Hooks | None = None,
         concurrency: int = 16,
         max_attempts: int = 6,

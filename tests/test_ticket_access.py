@@ -49,7 +49,7 @@ async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
     return world
 
 
-async def refusal(world: World, number: int | None, user: int) -> Refusal:
+async def refusal(world: World, number: int | None, user: int) -> str:
     with pytest.raises(Refused) as refused:
         await world.run(actions.claim, number, user, NOW, world.policy)
     return refused.value.reason

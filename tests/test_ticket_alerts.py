@@ -41,7 +41,7 @@ from tests.test_ticket_workflow import (
 )
 from tickets.alert_consent import agree_to_show_phone, offers_phone_consent
 from tickets.alert_facts import AlertFacts, alert_root
-from tickets.alerts import AlertRefusal, confirm_alert, mark_found, update_alert
+from tickets.alerts import confirm_alert, mark_found, update_alert
 from tickets.events import GroupUpdate, TellGroup
 
 FATHER = "我父亲走失了，穿蓝色外套，78岁"
@@ -68,7 +68,7 @@ async def confirm(world: World, number: int | None, user: int = W1, **kw: Any) -
         return await confirm_alert(s, number or 0, user, level, TEXTS, kw.pop("now", NOW))
 
 
-async def refusal(world: World, action: Any, *args: Any) -> AlertRefusal:
+async def refusal(world: World, action: Any, *args: Any) -> str:
     with pytest.raises(Refused) as refused:
         async with world.session() as s:
             await action(s, *args)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.vocabulary import Category, Priority
 from models.access import Refused
 from models.tickets import EventKind, Ticket, TicketStatus
 from tests.test_ticket_workflow import (
@@ -74,7 +75,9 @@ async def test_the_worker_escalates_by_hand_to_the_community_with_a_reason(world
     assert await handling_code(world, stored) == "PG-01-001"
     assert stored.escalation_level == 1
     assert stored.status is TicketStatus.new
-    assert stored.claim_due_at == at + world.policy.deadline("repair", "normal").claim
+    assert (
+        stored.claim_due_at == at + world.policy.deadline(Category.REPAIR, Priority.NORMAL).claim
+    )
     last = (await world.events(number))[-1]
     assert last.kind is EventKind.escalated
     assert last.actor_person_id == await world.pid(W1)
@@ -202,7 +205,7 @@ async def test_a_claimed_ticket_past_its_resolve_deadline_goes_up(world: World) 
     number = ticket.id or 0
     claimed_at = NOW + timedelta(minutes=10)
     await world.run(actions.claim, number, W1, claimed_at, world.policy)
-    resolve = world.policy.deadline("repair", "normal").resolve
+    resolve = world.policy.deadline(Category.REPAIR, Priority.NORMAL).resolve
 
     assert await sweep_at(world, claimed_at + resolve - timedelta(minutes=1)) == []
     at = claimed_at + resolve + timedelta(minutes=1)

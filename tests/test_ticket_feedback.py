@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.vocabulary import Category, Priority
 from models.tickets import EventKind, Rating, Ticket, TicketStatus
 from tests.test_ticket_workflow import (
     COMMUNITY1,
@@ -82,7 +83,7 @@ async def test_an_unsatisfied_rating_reopens_and_tells_the_worker_and_the_commun
         NotifyStaff(number, (admin,), StaffReason.reopened, "居民不满意，请督办"),
     ]
     stored = await world.ticket(number)
-    deadline = world.policy.deadline("repair", "normal")
+    deadline = world.policy.deadline(Category.REPAIR, Priority.NORMAL)
     assert (stored.status, stored.rating, stored.resolved_at) == (
         TicketStatus.reopened,
         Rating.unsatisfied,

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from classify import default_classifier
 from core.db import session_scope
+from core.vocabulary import Category, Priority
 from models.access import Refused
 from models.demo_data import generate_district
 from models.group_service import record_bot_added
@@ -204,7 +205,7 @@ async def test_a_leak_in_the_grid_opens_a_repair_ticket_routed_to_its_worker(wor
         LEAK,
     )
     assert json.loads(stored.photos) == ["leak-photo"]
-    deadline = world.policy.deadline("repair", "normal")
+    deadline = world.policy.deadline(Category.REPAIR, Priority.NORMAL)
     assert stored.created_at == NOW
     assert stored.claim_due_at == NOW + deadline.claim
     assert stored.resolve_due_at == NOW + deadline.resolve
@@ -399,7 +400,10 @@ async def test_the_grid_worker_claims_and_the_group_is_told(world: World) -> Non
         at,
         None,
     )
-    assert stored.resolve_due_at == at + world.policy.deadline("repair", "normal").resolve
+    assert (
+        stored.resolve_due_at
+        == at + world.policy.deadline(Category.REPAIR, Priority.NORMAL).resolve
+    )
     assert (await world.kinds(ticket.id))[-1] is EventKind.claimed
     # Pressing 接单 again changes nothing and says nothing.
     again = await world.run(actions.claim, ticket.id, W1, at + timedelta(minutes=1), world.policy)
@@ -458,7 +462,7 @@ async def test_resolving_or_claiming_a_resolved_or_closed_ticket_is_refused(worl
     ticket = await world.open(LEAK)
     await world.run(actions.resolve, ticket.id, W1, "已处理", (), NOW, world.policy)
 
-    async def refusals() -> list[Refusal]:
+    async def refusals() -> list[str]:
         reasons = []
         for act, args in (
             (actions.resolve, (W1, "再次处理", (), NOW, world.policy)),
@@ -490,7 +494,9 @@ async def test_transfer_to_a_grid_the_actor_covers_hands_the_ticket_over(world: 
     assert stored.handling_node_id == await world.node_id(GRID2)
     assert stored.node_id == await world.node_id(GRID1)  # where it came from does not change
     assert (stored.status, stored.assignee_person_id) == (TicketStatus.new, None)
-    assert stored.claim_due_at == at + world.policy.deadline("repair", "normal").claim
+    assert (
+        stored.claim_due_at == at + world.policy.deadline(Category.REPAIR, Priority.NORMAL).claim
+    )
     last = (await world.events(number))[-1]
     assert last.kind is EventKind.transferred and last.node_id == stored.handling_node_id
     # The worker it was handed to can take it.
@@ -555,6 +561,6 @@ async def test_a_more_urgent_follow_up_raises_the_priority_and_tightens_deadline
     again = await world.report("水管爆了！水漫得到处都是", now=NOW + timedelta(minutes=1))
     assert again.outcome is Outcome.added and again.ticket is not None
     assert again.ticket.id == first.id and again.ticket.priority == "high"
-    high = world.policy.deadline("repair", "high").claim
+    high = world.policy.deadline(Category.REPAIR, Priority.HIGH).claim
     assert again.ticket.claim_due_at == NOW + timedelta(minutes=1) + high
     assert again.ticket.claim_due_at < first.claim_due_at
