@@ -24,9 +24,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col, select
 
 from channels.port import (
     BadRequest,
@@ -40,6 +38,7 @@ from channels.port import (
 )
 from core.db import session_scope
 from models.outgoing import OutgoingMessage, OutKind, OutStatus, Priority
+from outbox import rows as states
 from outbox.write import decode_buttons
 
 log = logging.getLogger("gridbot.outbox")
@@ -112,12 +111,7 @@ class Courier:
     async def recover(self) -> int:
         """Rows a crash left `sending` go again, flagged as possibly duplicated."""
         async with session_scope(self._factory) as session:
-            result = await session.execute(
-                update(OutgoingMessage)
-                .where(col(OutgoingMessage.status) == OutStatus.sending)
-                .values(status=OutStatus.pending, possibly_duplicate=True)
-            )
-        count = int(getattr(result, "rowcount", 0) or 0)
+            count = await states.recover(session)
         if count:
             log.warning("%d outgoing messages were in flight at a crash: sent again", count)
         return count
@@ -165,39 +159,9 @@ class Courier:
                 return
             await self.drain()
 
-    async def _claim(self, limit: int) -> dict[int, list[OutgoingMessage]]:
+    async def _claim(self, limit: int) -> states.Batches:
         async with session_scope(self._factory) as session:
-            query = (
-                select(OutgoingMessage)
-                .where(
-                    col(OutgoingMessage.status) == OutStatus.pending,
-                    or_(
-                        col(OutgoingMessage.not_before).is_(None),
-                        col(OutgoingMessage.not_before) <= self._now(),
-                    ),
-                )
-                .order_by(col(OutgoingMessage.priority), col(OutgoingMessage.id))
-                .limit(limit * 8)
-            )
-            if self._busy:
-                query = query.where(col(OutgoingMessage.chat_id).not_in(list(self._busy)))
-            rows = list((await session.execute(query)).scalars())
-            batches: dict[int, list[OutgoingMessage]] = {}
-            for row in rows:
-                if row.chat_id in batches or len(batches) < limit:
-                    batches.setdefault(row.chat_id, []).append(row)
-            for chat_rows in batches.values():
-                chat_rows.sort(key=lambda r: r.id or 0)  # a chat hears things in written order
-            firsts = [chat_rows[0].id for chat_rows in batches.values()]
-            if firsts:  # each chat's first row leaves now: marked in the same transaction
-                await session.execute(
-                    update(OutgoingMessage)
-                    .where(col(OutgoingMessage.id).in_(firsts))
-                    .values(status=OutStatus.sending)
-                )
-            for row in rows:
-                session.expunge(row)
-        return batches
+            return await states.due_batches(session, self._now(), limit, list(self._busy))
 
     async def _serve_chat(self, chat_id: int, rows: list[OutgoingMessage]) -> None:
         try:
@@ -268,22 +232,14 @@ class Courier:
         if isinstance(exc, Migrated):
             async with session_scope(self._factory) as session:
                 await self._hooks.on_migrated(session, row.chat_id, exc.new_chat_id)
-                await session.execute(
-                    update(OutgoingMessage)
-                    .where(col(OutgoingMessage.chat_id) == row.chat_id)
-                    .values(chat_id=exc.new_chat_id)
-                )
+                await states.move_chat(session, row.chat_id, exc.new_chat_id)
             row.chat_id = exc.new_chat_id
             await self._retry(row, timedelta(0), row.attempts)
             return False
         if isinstance(exc, BadRequest) and row.reply_to and _reply_gone(exc.reason):
             row.reply_to = None
             async with session_scope(self._factory) as session:
-                await session.execute(
-                    update(OutgoingMessage)
-                    .where(col(OutgoingMessage.id) == row.id)
-                    .values(reply_to=None)
-                )
+                await states.set_row(session, row, reply_to=None)
             go_on, _claimed = await self._deliver(row, claimed=True)
             return go_on
         if isinstance(exc, Transient) and row.attempts + 1 < self.max_attempts:
@@ -309,41 +265,21 @@ class Courier:
         """Committed just before the request leaves: a crash from here on makes the row a
         possible duplicate at the next start, and only this row."""
         async with session_scope(self._factory) as session:
-            result = await session.execute(
-                update(OutgoingMessage)
-                .where(
-                    col(OutgoingMessage.id) == row.id,
-                    col(OutgoingMessage.status) == OutStatus.pending,
-                )
-                .values(status=OutStatus.sending)
-            )
-        return bool(getattr(result, "rowcount", 0))
+            return await states.claim_row(session, row)
 
     async def _retry(self, row: OutgoingMessage, delay: timedelta, attempts: int) -> None:
         async with session_scope(self._factory) as session:
-            await session.execute(
-                update(OutgoingMessage)
-                .where(col(OutgoingMessage.id) == row.id)
-                .values(
-                    status=OutStatus.pending,
-                    not_before=self._now() + delay,
-                    attempts=attempts,
-                )
+            await states.set_row(
+                session,
+                row,
+                status=OutStatus.pending,
+                not_before=self._now() + delay,
+                attempts=attempts,
             )
 
-    async def _release(self, rows: list[OutgoingMessage]) -> None:
-        ids = [row.id for row in rows]
-        if not ids:
-            return
+    async def _release(self, held: list[OutgoingMessage]) -> None:
         async with session_scope(self._factory) as session:
-            await session.execute(
-                update(OutgoingMessage)
-                .where(
-                    col(OutgoingMessage.id).in_(ids),
-                    col(OutgoingMessage.status) == OutStatus.sending,
-                )
-                .values(status=OutStatus.pending)
-            )
+            await states.release(session, held)
 
     async def _mark_sent(
         self, row: OutgoingMessage, message_id: int, following: OutgoingMessage | None
@@ -352,39 +288,27 @@ class Courier:
         self.sent += 1
         claimed = False
         async with session_scope(self._factory) as session:
-            await session.execute(
-                update(OutgoingMessage)
-                .where(col(OutgoingMessage.id) == row.id)
-                .values(
-                    status=OutStatus.sent,
-                    sent_at=self._now(),
-                    sent_message_id=message_id or None,
-                    file_data=None,  # a sent file need not be kept
-                )
+            await states.set_row(
+                session,
+                row,
+                status=OutStatus.sent,
+                sent_at=self._now(),
+                sent_message_id=message_id or None,
+                file_data=None,  # a sent file need not be kept
             )
             if row.purpose:
                 row.sent_message_id = message_id
                 await self._hooks.on_sent(session, row)
             if following is not None:
-                result = await session.execute(
-                    update(OutgoingMessage)
-                    .where(
-                        col(OutgoingMessage.id) == following.id,
-                        col(OutgoingMessage.status) == OutStatus.pending,
-                    )
-                    .values(status=OutStatus.sending)
-                )
-                claimed = bool(getattr(result, "rowcount", 0))
+                claimed = await states.claim_row(session, following)
         return claimed
 
     async def _finish(self, row: OutgoingMessage, status: OutStatus, error: str) -> None:
         self.failed += 1
         row.sent_at = self._now()
         async with session_scope(self._factory) as session:
-            await session.execute(
-                update(OutgoingMessage)
-                .where(col(OutgoingMessage.id) == row.id)
-                .values(status=status, error=error[:1000], sent_at=self._now())
+            await states.set_row(
+                session, row, status=status, error=error[:1000], sent_at=row.sent_at
             )
 
 

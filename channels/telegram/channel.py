@@ -97,16 +97,8 @@ class TelegramChannel:
                 reply_parameters=reply,
             )
         upload = BufferedInputFile(message.file_data or b"", message.file_name or "file")
-        if message.kind == "photo":
-            return await self.bot.send_photo(
-                message.chat_id,
-                upload,
-                caption=message.text,
-                parse_mode=mode,
-                reply_markup=keyboard,
-                reply_parameters=reply,
-            )
-        return await self.bot.send_document(
+        send_file = self.bot.send_photo if message.kind == "photo" else self.bot.send_document
+        return await send_file(
             message.chat_id,
             upload,
             caption=message.text,
