@@ -2,11 +2,12 @@
 with the platform's answers handled as channels/port.py says.
 
 The row is claimed (committed `sending`) inside the first slot, before the first call. A 429
-pauses every sender and retries; a 403 marks the group inactive and fails the row; a
-migration moves the group record to the new chat id and retries there (an edit sends the
-change there as a new message instead: its copy stayed behind); network errors and 5xx
-back off and retry up to `max_attempts`; any other refusal fails the row, unless the step has
-a fallback (a photo that cannot be deleted gets the text as its caption instead).
+holds back that chat only (the limiter's `pause_chat`) and retries; a 403 marks the group
+inactive and fails the row; a migration moves the group record to the new chat id and retries
+there (an edit sends the change there as a new message instead: its copy stayed behind);
+network errors and 5xx back off and retry up to `max_attempts`; any other refusal fails the
+row, unless the step has a fallback (a photo that cannot be deleted gets the text as its
+caption instead).
 """
 
 from __future__ import annotations
@@ -125,8 +126,8 @@ class Deliverer:
         cfg, chat_id = self._config, attempt.chat_id
         if isinstance(exc, RetryAfter):
             attempt.floods += 1
-            self.limiter.pause(exc.seconds + cfg.flood_extra)
-            log.warning("429 in chat %s: all sending paused %.1f s", chat_id, exc.seconds)
+            self.limiter.pause_chat(chat_id, exc.seconds + cfg.flood_extra)
+            log.warning("429 in chat %s: that chat waits %.1f s", chat_id, exc.seconds)
             if attempt.floods > cfg.max_flood_waits:
                 return attempt.failed(f"flood control {attempt.floods} times: {exc.reason}")
             return None

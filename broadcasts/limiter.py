@@ -20,7 +20,8 @@ the wait instead of adding to every window.
 Starts are spread, one every `SPREAD / per_second` at most (a few back to back at high rates):
 a full window's budget takes half a second, not one burst. Urgent callers (ticket notices)
 take the next slot ahead of a waiting broadcast (broadcasts/turns.py). A 429 that comes anyway
-pauses every caller: `pause(seconds)`.
+holds back the chat it came for: `pause_chat(chat_id, seconds)` (`pause(seconds)` would hold
+every caller, for a limit the platform says is the bot's as a whole).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class RateLimiter:
         self._lead = 0.0  # how long callers work between a grant and its request (average)
         self._next_start = 0.0
         self._paused_until = 0.0
+        self._chat_paused: dict[int, float] = {}  # chat → monotonic time its 429 runs out
         self.pauses = 0
         self.started = 0
         self.urgent_started = 0
@@ -85,6 +87,16 @@ class RateLimiter:
         """Hold every start until `seconds` from now (a 429's retry_after)."""
         self.pauses += 1
         self._paused_until = max(self._paused_until, self._monotonic() + seconds)
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        """Hold the starts to one chat until `seconds` from now (a 429 in that chat); the
+        other chats go on."""
+        self.pauses += 1
+        until = self._monotonic() + seconds
+        self._chat_paused[chat_id] = max(self._chat_paused.get(chat_id, 0.0), until)
+
+    def chat_paused_for(self, chat_id: int) -> float:
+        return max(0.0, self._chat_paused.get(chat_id, 0.0) - self._monotonic())
 
     @property
     def paused_for(self) -> float:
@@ -129,6 +141,9 @@ class RateLimiter:
         return True
 
     async def acquire(self, chat_id: int, *, urgent: bool = False) -> Grant:
+        while (wait := self.chat_paused_for(chat_id)) > TICK:
+            await self._sleep(wait)  # this chat answered 429: only it waits
+        self._chat_paused.pop(chat_id, None)
         group = chat_id < 0  # only groups have a per-chat window
         if group:
             await self._acquire_chat(chat_id)

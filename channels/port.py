@@ -1,9 +1,9 @@
 """The engine's only view of the platform: a small `Sender` and the outcomes it may raise.
 
-An adapter (bot/sender.py for Telegram via aiogram) maps its platform's errors onto these:
+An adapter (channels/telegram/ for Telegram via aiogram) maps its platform's errors onto these:
 
-- `RetryAfter(seconds)`: flood control (HTTP 429): ALL sending pauses that long, the row is
-  retried (up to `max_flood_waits` times).
+- `RetryAfter(seconds)`: flood control (HTTP 429): that chat waits that long (the others go
+  on), and the row is retried (a broadcast copy up to `max_flood_waits` times).
 - `Forbidden(reason)`: bot kicked, group deleted (HTTP 403): group inactive, row failed.
 - `Migrated(new_chat_id)`: the group became a supergroup (400 with migrate_to_chat_id): the
   same group record takes the new chat id, and the row is retried there.
