@@ -9,8 +9,6 @@ running broadcast.
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
@@ -20,14 +18,6 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from broadcasts.limiter import RateLimiter
-
-log = logging.getLogger("gridbot.send")
-
-MAX_WAIT = 60.0  # longer floods are logged instead of holding the update up
-
-
-class Refused(Exception):
-    """The chat refused the bot (403): kicked, blocked, or never started."""
 
 
 class SendBudget(BaseRequestMiddleware):
