@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.csv_cells import restore, safe_row
 from models.treefile_rows import NodeRow, RowError, StaffRow, node_row, staff_row
 from models.treefile_yaml import parse_yaml, write_yaml
 
@@ -87,7 +88,7 @@ def parse_csv(content: str) -> Parsed:
         line, last_line = last_line + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        row = _csv_row(line, header, cells)
+        row = _csv_row(line, header, [restore(cell) for cell in cells])
         if isinstance(row, NodeRow):
             nodes.append(row)
         elif isinstance(row, StaffRow):
@@ -140,9 +141,10 @@ def write_csv(nodes: Sequence[NodeRow], staff: Sequence[StaffRow]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for n in nodes:
-        writer.writerow(["node", n.code, n.name, n.level.value, n.parent or "", *[""] * 5])
+        cells = ["node", n.code, n.name, n.level.value, n.parent or "", *[""] * 5]
+        writer.writerow(safe_row(cells))
     for s in staff:
         tg = "" if s.telegram_id is None else str(s.telegram_id)
         person = [s.person, s.role.value, s.phone or "", tg, s.telegram_username or ""]
-        writer.writerow(["staff", s.node, s.name, "", "", *person])
+        writer.writerow(safe_row(["staff", s.node, s.name, "", "", *person]))
     return out.getvalue()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from classify.extract import mask_phones
+from core.csv_cells import safe_row
 from models.people import Person
 from models.tickets import Ticket
 from models.tree import Level, Node, lineage_ids
@@ -95,8 +96,8 @@ def csv_text(rows: Iterable[Iterable[str]], header: Iterable[str] = HEADER) -> s
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)  # residents' words never become formulas
     return out.getvalue()
 
 

@@ -94,6 +94,33 @@ async def test_an_allowed_role_gets_names_and_phones_unmasked(
     assert first["反映人"] == "王秀英" and "13812345678" in first["问题描述"]
 
 
+FORMULAS = ("=cmd|' /C calc'!A0 楼道漏水", '=HYPERLINK("http://x","点我")', "+1-2", "@SUM(A1)")
+
+
+async def test_no_cell_of_an_export_starts_a_formula(
+    session_factory: async_sessionmaker[AsyncSession], district: str
+) -> None:
+    """OWASP's rule: =, +, -, @, tab and CR at a cell's start get a leading quote."""
+    async with session_scope(session_factory) as session:
+        ticket = await session.get(Ticket, int(district))
+        assert ticket is not None
+        ticket.text, ticket.resolution = FORMULAS[0], FORMULAS[1]
+        ticket.reporter_name = FORMULAS[2]
+    async with session_factory() as session:
+        node = await node_by_code(session, "PG")
+        assert node is not None
+        for masked in (True, False):
+            data, _ = await export_csv(session, node, parse_period("30d", NOW, TZ), masked)
+            rows = read_back(data)
+            cells = [cell for row in rows for cell in row.values()]
+            assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+            first = next(row for row in rows if row["工单号"] == district)
+            assert first["问题描述"] == "'" + FORMULAS[0]
+            assert first["处理结果"] == "'" + FORMULAS[1]
+            name = mask_name(FORMULAS[2]) if masked else FORMULAS[2]
+            assert first["反映人"] == "'" + name
+
+
 def test_names_keep_only_the_surname() -> None:
     assert [mask_name(n) for n in ("王秀英", "李娜", "张", "")] == ["王**", "李*", "*", ""]
 

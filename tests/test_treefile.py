@@ -53,6 +53,19 @@ def test_csv_written_from_rows_parses_back_to_the_same_rows_and_lines() -> None:
     assert parse_csv(write_csv(NODES, STAFF)) == (NODES, STAFF, [])
 
 
+def test_a_csv_export_never_starts_a_formula_and_imports_back_unchanged() -> None:
+    nodes = [*NODES, NodeRow(5, "PG-02", '=HYPERLINK("http://x")', Level.town, "PG")]
+    staff = [*STAFF, StaffRow(8, "W0009", "@王", RoleKind.grid_worker, "PG-02", "+8613800000009")]
+    text = write_csv(nodes, staff)
+    cells = [cell for line in text.splitlines() for cell in line.split(",")]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    assert "'=HYPERLINK" in text and "'+8613800000009" in text and "'@王" in text
+    parsed_nodes, parsed_staff, errors = parse_csv(text)
+    assert errors == []
+    assert without_lines(parsed_nodes) == without_lines(nodes)
+    assert without_lines(parsed_staff) == without_lines(staff)
+
+
 def test_yaml_written_from_rows_parses_back_to_the_same_rows() -> None:
     nodes, staff, errors = parse_yaml(write_yaml(NODES, STAFF))
     assert errors == []
