@@ -10,9 +10,11 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.telegram.callbacks import TicketAction
+from classify.extract import mask_phones
 from core.clock import Clock
+from core.config import Settings
 from handlers.access import refusals
-from handlers.common import answer, reply, ticket_args
+from handlers.common import GROUP_CHATS, answer, reply, ticket_args
 from handlers.notices import Notifier
 from models.access import Actor, Refused
 from templates import render
@@ -29,11 +31,22 @@ USAGE = {
 }
 
 
-async def cmd_tickets(message: Message, session: AsyncSession, actor: Actor) -> None:
+async def cmd_tickets(
+    message: Message, session: AsyncSession, actor: Actor, settings: Settings
+) -> None:
+    """A person's own tickets (staff: their subtree's), in private chat only; phone numbers
+    masked unless one of their roles is in [stats] unmasked_roles."""
     if message.from_user is None:
         return
     found = await tickets_visible_to(session, actor)
-    reply(session, message, render("ticket_list", tickets=found, title="工单"))
+    unmasked = any(h.kind in settings.stats.unmasked_roles for h in actor.held)
+    quotes = {t.id: t.text if unmasked else mask_phones(t.text) for t in found}
+    reply(session, message, render("ticket_list", tickets=found, quotes=quotes, title="工单"))
+
+
+async def cmd_tickets_in_group(message: Message, session: AsyncSession) -> None:
+    """A list in a group would show residents' words and phones to everyone there."""
+    reply(session, message, render("private_only", command="/tickets"))
 
 
 Act = Callable[[int, str], Awaitable[actions.Done]]
@@ -117,6 +130,7 @@ async def on_ticket_button(
 def get_router() -> Router:
     router = Router(name="workers")
     worded = refusals("ticket_refused")
+    router.message.register(cmd_tickets_in_group, Command("tickets"), F.chat.type.in_(GROUP_CHATS))
     router.message.register(cmd_tickets, Command("tickets"))
     router.message.register(cmd_ticket_action, Command(*USAGE), flags=worded)
     router.callback_query.register(

@@ -71,7 +71,8 @@ def test_templates_show_the_python_labels() -> None:
         SimpleNamespace(id=i, status=s, category=Category.REPAIR, text="漏水")
         for i, s in enumerate(TicketStatus)
     ]
-    lines = render("ticket_list", tickets=listed, title="工单").splitlines()[1:]
+    quotes = {t.id: t.text for t in listed}
+    lines = render("ticket_list", tickets=listed, quotes=quotes, title="工单").splitlines()[1:]
     assert [line.split("｜")[0].split(" ")[1] for line in lines] == [s.label for s in TicketStatus]
     for kind in EventKind:
         assert render("ticket_event", at="11-24 09:00", who="张伟", kind=kind, text="") == (
@@ -87,7 +88,7 @@ def test_a_template_refuses_a_bare_value_for_a_label() -> None:
 
     t = SimpleNamespace(id=1, status=TicketStatus.new, category="repair", text="漏水")
     with pytest.raises(UndefinedError):
-        render("ticket_list", tickets=[t], title="工单")
+        render("ticket_list", tickets=[t], quotes={1: t.text}, title="工单")
 
 
 def test_labels_are_what_people_may_type() -> None:

@@ -66,3 +66,15 @@ async def test_a_resident_sees_only_their_own_tickets(world: World) -> None:
     await world.client.wait_for(neighbour["id"], contains="您好")
     mine = await say(world, neighbour["id"], neighbour["id"], "/tickets")
     assert "垃圾桶" in mine["text"] and "停电" not in mine["text"]
+
+
+async def test_tickets_are_listed_in_private_chat_only_with_phones_masked(world: World) -> None:
+    """#11 item 3: a list in a group showed every resident's words and raw phone numbers."""
+    worker, resident, chat = await grid_group(world)
+    await say(world, chat["id"], resident["id"], "楼道里的灯坏了，联系我13812345678")
+    (ticket,) = await tickets(world)
+    in_group = await say(world, chat["id"], worker["id"], "/tickets")
+    assert "私聊" in in_group["text"] and f"#{ticket.id}" not in in_group["text"]
+    listing = await say(world, worker["id"], worker["id"], "/tickets")
+    assert f"#{ticket.id}" in listing["text"]
+    assert "13812345678" not in listing["text"] and "138****5678" in listing["text"]
