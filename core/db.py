@@ -29,11 +29,15 @@ class SchemaOutOfDate(RuntimeError):
 
 
 def make_engine(url: str) -> AsyncEngine:
+    """hide_parameters: a statement in a log line or an error never carries residents' names,
+    phones or words."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

@@ -26,6 +26,9 @@ class RedactFilter(logging.Filter):
         return True
 
 
+QUIET = ("sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg")
+
+
 def setup_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
@@ -33,6 +36,8 @@ def setup_logging(level: str, secrets: list[str]) -> None:
         stream.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(stream)
     root.setLevel(level)
+    for name in QUIET:  # at DEBUG these log every statement and row: residents' data
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     redact = RedactFilter(secrets)
     for handler in root.handlers:
         handler.addFilter(redact)
