@@ -77,3 +77,18 @@ async def test_a_429_in_one_group_does_not_delay_the_reply_in_another(world: Wor
     flooded_after = loop.time() - started
     assert calm_after < 3.0  # not held back by the other group's 5 s
     assert flooded_after >= 4.5  # the flooded group waited what it was told
+
+
+async def test_a_press_whose_data_does_not_parse_is_still_answered(world: World) -> None:
+    """#11 item 14: no handler takes it, and the spinner used to turn forever."""
+    worker, _resident, chat = await grid_group(world)
+    greeting = (await world.client.bot_messages(chat["id"]))[-1]
+    pressed = await world.client.press_button(
+        chat["id"], greeting["message_id"], worker["id"], "tk:not-a-number:%%"
+    )
+    for _ in range(100):
+        answer = await world.client.callback_answer(pressed["callback_query_id"])
+        if answer["answered"]:
+            break
+        await asyncio.sleep(0.05)
+    assert answer["answered"]
