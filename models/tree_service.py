@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -12,8 +13,15 @@ from models.tree import PATH_SEPARATOR, Node, lineage_ids
 
 
 async def node_by_code(session: AsyncSession, code: str) -> Node | None:
-    result = await session.execute(select(Node).where(Node.code == code.strip()))
-    return result.scalar_one_or_none()
+    """The node with this code, matched exactly or else without regard to case (people type
+    `pg-01-001-02`); None when unknown or when two codes differ only in case."""
+    code = code.strip()
+    exact = (await session.execute(select(Node).where(col(Node.code) == code))).scalar()
+    if exact is not None or not code:
+        return exact
+    folded = select(Node).where(func.lower(col(Node.code)) == code.lower()).limit(2)
+    found = list((await session.execute(folded)).scalars())
+    return found[0] if len(found) == 1 else None
 
 
 async def ancestors_and_self(session: AsyncSession, node: Node) -> list[Node]:

@@ -16,6 +16,7 @@ from models.importer import ImportFailed, ImportReport, export_file, export_tree
 from models.importer import import_tree as run_import_tree
 from models.people import Person, Role
 from models.tree import Node, child_lineage
+from models.tree_service import node_by_code
 from models.treefile import COLUMNS, NodeRow, StaffRow, parse_csv, write_csv
 
 Factory = async_sessionmaker[AsyncSession]
@@ -276,3 +277,15 @@ async def test_import_file_reports_parse_and_tree_errors_together(
     assert (await snapshot(session_factory))["nodes"] == []
     with pytest.raises(ImportFailed, match=r"line 0: unsupported file type '\.txt'"):
         await import_file(tmp_path / "tree.txt", session_factory)
+
+
+async def test_codes_are_found_whatever_their_case_unless_two_differ_only_in_case(
+    session_factory: Factory,
+) -> None:
+    await load(session_factory, *BASE, "node,pg-01-001-01,小写网格,micro_grid,PG-01-001,,,,,")
+    async with session_factory() as session:
+        exact = await node_by_code(session, "PG-01-001-01")
+        assert exact is not None and exact.code == "PG-01-001-01"  # the exact code wins
+        town = await node_by_code(session, " pg-01 ")
+        assert town is not None and town.code == "PG-01"
+        assert await node_by_code(session, "Pg-01-001-01") is None  # two would match

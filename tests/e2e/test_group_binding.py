@@ -56,6 +56,14 @@ async def test_grid_worker_binds_own_grid_and_residents_see_it(world: World) -> 
     assert "网格员：" in card["text"]
 
 
+async def test_a_code_typed_in_lower_case_binds_the_same_grid(world: World) -> None:
+    """#11 item 17: codes were case-sensitive, so `/bind pg-01-001-01` found no grid."""
+    worker = await world.staff(WORKER1, "张伟")
+    chat = await world.group_with_bot("第1网格群", worker)
+    done = await say(world, chat["id"], worker["id"], f"/bind {GRID1.lower()}")
+    assert done["text"].startswith("✅ 本群已绑定到：") and GRID1 in done["text"]
+
+
 async def test_town_admin_may_bind_any_grid_of_the_town(world: World) -> None:
     admin = await world.staff(TOWN_ADMIN1, "李主任")
     chat = await world.group_with_bot("第2网格群", admin)
