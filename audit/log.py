@@ -26,6 +26,10 @@ class AuditNote:
     def refused(self, reason: str = "") -> None:
         self.outcome = f"{REFUSED}:{reason}"[:32] if reason else REFUSED
 
+    def unhandled(self) -> None:
+        """No handler knew the command (the fallback only said so)."""
+        self.outcome = UNHANDLED
+
 
 def record(
     session: AsyncSession,

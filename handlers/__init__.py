@@ -9,6 +9,7 @@ from handlers import (
     broadcast_compose,
     broadcast_marks,
     checklist,
+    fallback,
     grid_posts,
     headcount,
     headcount_rounds,
@@ -43,5 +44,6 @@ def get_routers() -> list[Router]:
         broadcast_compose.get_router(),
         polls.get_router(),
         broadcast_marks.get_router(),
-        reports.get_router(),  # last: it takes any remaining group message
+        reports.get_router(),  # it takes any remaining group message
+        fallback.get_router(),  # last: an unknown command in private chat
     ]

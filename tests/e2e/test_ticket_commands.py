@@ -78,3 +78,12 @@ async def test_tickets_are_listed_in_private_chat_only_with_phones_masked(world:
     listing = await say(world, worker["id"], worker["id"], "/tickets")
     assert f"#{ticket.id}" in listing["text"]
     assert "13812345678" not in listing["text"] and "138****5678" in listing["text"]
+
+
+async def test_an_unknown_command_in_private_chat_points_to_help(world: World) -> None:
+    """#11 item 17: it used to get no answer at all."""
+    resident = await world.client.create_user("李阿姨")
+    await world.client.start_private(resident["id"])
+    await world.client.wait_for(resident["id"], contains="您好")
+    answer = await say(world, resident["id"], resident["id"], "/nonsense 123")
+    assert answer["text"] == "没有 /nonsense 这个命令。发送 /help 查看您可以使用的命令。"
