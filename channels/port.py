@@ -133,21 +133,21 @@ class OutButton:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message for the channel to deliver: a text, a file, an edit or a delete."""
+    """One message for the channel to deliver: a text, a file, or an edit of a sent one."""
 
-    kind: Literal["text", "photo", "document", "edit_text", "edit_buttons", "delete"]
+    kind: Literal["text", "photo", "document", "edit_text", "edit_buttons"]
     chat_id: int
     text: str | None = None
     html: bool = True
     buttons: tuple[tuple[OutButton, ...], ...] = ()
     reply_to: int | None = None
-    message_id: int | None = None  # the message an edit or delete is about
+    message_id: int | None = None  # the message an edit is about
     file_name: str | None = None
     file_data: bytes | None = None
 
 
 class MessageChannel(Protocol):
-    """Delivers one `Outgoing`; returns the platform's message id (0 for edits and deletes),
+    """Delivers one `Outgoing`; returns the platform's message id (0 for edits),
     or raises one of the `SendError` outcomes above."""
 
     capabilities: Capabilities

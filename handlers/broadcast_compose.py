@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from aiogram import F, Router
@@ -32,7 +31,6 @@ from models.tree import Node
 from templates import render
 
 PRIVATE = F.chat.type == "private"
-log = logging.getLogger("gridbot.broadcasts")
 
 
 class Draft(StatesGroup):

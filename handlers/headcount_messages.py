@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, tzinfo
 
 from aiogram.types import InlineKeyboardMarkup
@@ -20,8 +19,6 @@ from outbox.write import say
 from templates import render
 from work.headcount import rollup
 from work.headcount_due import SUMMARY, Due, claim, due_messages, finish_reminders
-
-log = logging.getLogger("gridbot.headcount")
 
 BATCH = 300  # messages per sweep: a district-wide round goes out over a few sweeps
 MISSING_SHOWN = 20

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import tzinfo
 
 from aiogram import F, Router
@@ -33,7 +32,6 @@ from models.tree_service import ancestors_and_self, path_text
 from templates import render
 
 PRIVATE = F.chat.type == "private"
-log = logging.getLogger("gridbot.broadcasts")
 USAGE = {
     "cancel_broadcast": "/cancel_broadcast 群发编号",
     "broadcast_report": "/broadcast_report 群发编号",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -27,7 +26,6 @@ from stats.period import DEFAULT_PERIOD, Period, PeriodError, looks_like_period,
 from stats.present import report_text
 from templates import render
 
-log = logging.getLogger("gridbot.stats")
 PRIVATE = F.chat.type == "private"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from aiogram import F
@@ -14,8 +13,6 @@ from models.access import STAFF, WORKERS, Actor, Refused
 from models.people import Person, RoleKind
 from models.tree import Node
 from models.tree_service import node_by_code
-
-log = logging.getLogger("gridbot.work")
 
 PRIVATE = F.chat.type == "private"
 

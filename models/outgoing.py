@@ -22,7 +22,6 @@ class OutKind(enum.StrEnum):
     document = "document"
     edit_text = "edit_text"
     edit_buttons = "edit_buttons"
-    delete = "delete"
 
 
 class OutStatus(enum.StrEnum):
@@ -71,7 +70,5 @@ class OutgoingMessage(SQLModel, table=True):
     not_before: datetime | None = Field(default=None, sa_type=AwareDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    sent_message_id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, nullable=True)
-    )
+    sent_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -88,7 +88,6 @@ class Courier:
         concurrency: int = 16,
         max_attempts: int = 6,
         poll_seconds: float = 1.0,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._factory = factory
         self._channel = channel
@@ -98,7 +97,6 @@ class Courier:
         self._concurrency = concurrency
         self.max_attempts = max_attempts
         self._poll = poll_seconds
-        self._sleep = sleep
         self._wake = asyncio.Event()
         self._busy: dict[int, asyncio.Task[None]] = {}
         self.sent = 0

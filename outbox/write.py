@@ -121,9 +121,3 @@ def edit_buttons(
     )
     session.add(row)
     return row
-
-
-def delete(session: AsyncSession, chat_id: int, message_id: int) -> OutgoingMessage:
-    row = OutgoingMessage(chat_id=chat_id, kind=OutKind.delete, message_id=message_id)
-    session.add(row)
-    return row

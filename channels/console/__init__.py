@@ -44,8 +44,6 @@ class ConsoleChannel:
         head = f"[{message.chat_id}]"
         if message.kind in ("edit_text", "edit_buttons"):
             head += f" (edit of {message.message_id})"
-        elif message.kind == "delete":
-            return f"{head} (deleted {message.message_id})"
         elif message.kind in ("photo", "document"):
             head += f" <{message.file_name}>"
         buttons = " | ".join(b.text for row in message.buttons for b in row)

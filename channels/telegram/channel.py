@@ -67,9 +67,6 @@ class TelegramChannel:
                 edit=True,
             )
             return 0
-        if message.kind == "delete":
-            await call_mapped(self.bot.delete_message(message.chat_id, message.message_id or 0))
-            return 0
         reply = (
             ReplyParameters(message_id=message.reply_to, allow_sending_without_reply=True)
             if message.reply_to
