@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.vocabulary import Category, Priority
+from core.vocabulary import Category, Decision, Priority
 
 # What the classifier can say: every category but `other`, which only an explicit /report gets.
 CLASSIFIED: tuple[Category, ...] = tuple(c for c in Category if c is not Category.OTHER)
@@ -56,6 +56,17 @@ class Classification:
     priority: Priority
     matched: tuple[str, ...] = ()
     details: Details = field(default=EMPTY_DETAILS)
+    # What to do with it (open / review / ignore) and how sure the classifier is (0-1).
+    # The keyword dictionary alone opens every case it finds, with no graded confidence.
+    action: Decision | None = None
+    confidence: float | None = None
+
+    @property
+    def decision(self) -> Decision:
+        """The action to take; without a graded decision every case is opened."""
+        if self.action is not None:
+            return self.action
+        return Decision.OPEN if self.is_case else Decision.IGNORE
 
     @property
     def is_case(self) -> bool:

@@ -42,6 +42,14 @@ class Category(Labelled):
     NONE = "none", "非工单"  # classifier only: never a ticket's category
 
 
+class Decision(Labelled):
+    """What the bot does with a group message: a ticket, a quiet look by the worker, or nothing."""
+
+    OPEN = "open", "立即立案"
+    REVIEW = "review", "待核实"
+    IGNORE = "ignore", "不处理"
+
+
 TICKET_CATEGORIES: tuple[Category, ...] = tuple(c for c in Category if c is not Category.NONE)
 
 
