@@ -25,6 +25,7 @@ TEMPLATE_DIR = Path(__file__).parent
 def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    from core.text import NOTICE_QUOTE_LIMIT, quotation
     from core.vocabulary import VOCABULARY
 
     env = Environment(
@@ -36,6 +37,10 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARY})
+    # People's words, repeated: cleaned and cut ("…") to a set length, in a group or a list
+    # (`words`) or in a staff member's private notice (`detail`); `words(24)` for a table cell.
+    env.filters["words"] = quotation
+    env.filters["detail"] = lambda text: quotation(text, NOTICE_QUOTE_LIMIT)
     return env
 
 

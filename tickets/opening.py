@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from classify.model import Category, Classification, Priority
+from core.text import clean
 from core.vocabulary import OPEN_STATUSES
 from models.group_service import group_by_chat
 from models.tickets import EventKind, Ticket
@@ -31,6 +32,11 @@ class Report:
     photos: tuple[str, ...] = ()
     reply_to_message_id: int | None = None
     explicit: bool = False  # /report or a photo: a case even if no keyword matched
+
+    def __post_init__(self) -> None:
+        """Kept without invisible characters, so no list, export or quote carries them."""
+        object.__setattr__(self, "text", clean(self.text))
+        object.__setattr__(self, "reporter_name", clean(self.reporter_name))
 
 
 class Outcome(enum.StrEnum):
