@@ -1,7 +1,7 @@
 """Residents' reports under every fault at once: what is lost, missing or sent twice.
 
-    python bench/fault_soak.py [--groups 100] [--messages 2000] [--seconds 200]
-                               [--kill-at 60,130] [--db-kill-every 30] [--wait 240]
+    python bench/fault_soak.py [--groups 100] [--messages 2000] [--seconds 300]
+                               [--kill-at 60,180] [--db-kill-every 30] [--wait 240]
                                [--database-url URL]
 
 The real bot (bench/reply_bot.py, long polling, its own process) runs on PostgreSQL (a fresh
@@ -9,7 +9,7 @@ database `gridbot_soak_<random>` on 127.0.0.1:5432, dropped at the end; or --dat
 empty one) against the Bot API emulator in this process, with Telegram's limits on (30/s,
 20/min per group). A district of --groups micro-grids, each with a bound group, three residents
 and a grid worker who opened the private chat. Residents post --messages reports, round robin,
-evenly over --seconds, while:
+evenly over --seconds (6.7 a second by default), while:
 - 5 % of the chats (groups and workers' private chats) answer 429 (retry_after 3 s, twice) at
   a random moment; 2 % of all the bot's chat calls answer 500, at random (seeded);
 - 1 % of the chats answer 403: one worker has blocked the bot from the start, and the bot is
@@ -18,13 +18,14 @@ evenly over --seconds, while:
   (pg_terminate_backend), as a database restart or a network cut would;
 - at each of --kill-at (s after the first post) the bot gets SIGKILL and is started again.
 
-After the last post the bench waits up to --wait s for the replies, then stops the bot. The last
+The faults end with the posting; the bench then waits up to --wait s for the replies (the bot
+catching up on what the faults held back), then stops the bot. The last
 line is JSON: messages (posted), tickets, lost_tickets (reports the bot received without a
 ticket), replies_missing (received reports, in groups the bot is still in, without a 📝 已登记
 reply), replies_duplicated (reports with more than one), reported_possible_duplicates (outbox
 rows the bot flagged as possibly sent twice after a crash), max_reply_delay_s, and details.
 Goal: lost_tickets 0, replies_missing 0, replies_duplicated <= reported_possible_duplicates.
-Loopback only; about 5 minutes with the defaults (bounded: --seconds + --wait + start-up).
+Loopback only; about 8 minutes with the defaults (bounded: --seconds + --wait + start-up).
 """
 
 from __future__ import annotations
@@ -167,17 +168,19 @@ async def soak(args: argparse.Namespace, url: str) -> dict[str, Any]:
         posts = await post_all(residents, args.messages, args.seconds)
         bot = await killer
         received = {(p.chat_id, p.message_id): p.received for p in posts}
+        faults.cancel()  # the faults last as long as the posting; then the bot catches up
+        await asyncio.gather(faults, return_exceptions=True)
+        calm = time.monotonic()
         wanted = {(p.chat_id, p.message_id) for p in posts if p.received}
         await until_replied(client, stamps, chats, wanted, chaos.gone, args.wait)
-        faults.cancel()
-        await asyncio.gather(faults, return_exceptions=True)
+        caught_up = time.monotonic() - calm
         await asyncio.sleep(2.0)  # a late second reply would show up as duplicated
         await bot.stop()
         found, stats = await registered(client, chats), await client.stats()
         examples = await duplicated_examples(client, found)
         follower.cancel()
     await emu.stop()
-    ticketed, flagged = await count_rows(url)
+    ticketed, flagged, unhandled = await count_rows(url)
     result = summary(posts, received, stamps, found, ticketed, chaos.gone)
     return result | {
         "reported_possible_duplicates": flagged,
@@ -185,6 +188,8 @@ async def soak(args: argparse.Namespace, url: str) -> dict[str, Any]:
         and result["replies_duplicated"] <= flagged,
         "details": {
             "groups": len(chats),
+            "caught_up_after_posting_s": round(caught_up, 1),
+            "updates_unhandled_at_stop": unhandled,
             "bot_kills": len(args.kill_at),
             "db_connection_kills": chaos.db_kills,
             "connections_terminated": chaos.terminated,
@@ -201,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=100)
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--seconds", type=float, default=200.0, help="posting time")
-    parser.add_argument("--kill-at", default="60,130", help="s after the first post, e.g. 60,130")
+    parser.add_argument("--seconds", type=float, default=300.0, help="posting time")
+    parser.add_argument("--kill-at", default="60,180", help="s after the first post, e.g. 60,130")
     parser.add_argument("--db-kill-every", type=float, default=30.0)
     parser.add_argument("--wait", type=float, default=240.0, help="s for replies after the posts")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: fresh)")

@@ -49,8 +49,9 @@ async def terminate_connections(url: str) -> int:
         await conn.close()
 
 
-async def count_rows(url: str) -> tuple[set[tuple[int, int]], int]:
-    """(group chat, report message) of every ticket; outbox rows flagged possibly_duplicate."""
+async def count_rows(url: str) -> tuple[set[tuple[int, int]], int, int]:
+    """(group chat, report message) of every ticket; outbox rows flagged possibly_duplicate;
+    updates still pending in the inbox."""
     conn = await asyncpg.connect(plain(url))
     try:
         tickets = await conn.fetch(
@@ -60,7 +61,8 @@ async def count_rows(url: str) -> tuple[set[tuple[int, int]], int]:
         flagged = await conn.fetchval(
             "SELECT count(*) FROM outgoing_message WHERE possibly_duplicate"
         )
-        return {(int(r[0]), int(r[1] or 0)) for r in tickets}, int(flagged)
+        pending = await conn.fetchval("SELECT count(*) FROM inbox_update WHERE status = 'pending'")
+        return {(int(r[0]), int(r[1] or 0)) for r in tickets}, int(flagged), int(pending)
     finally:
         await conn.close()
 
