@@ -19,21 +19,21 @@ def plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def fresh_database(name: str) -> str:
+async def _on_server(statement: str) -> None:
     conn = await asyncpg.connect(SERVER)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def fresh_database(name: str) -> str:
+    await _on_server(f'CREATE DATABASE "{name}"')
     return f"postgresql+asyncpg://127.0.0.1:5432/{name}"
 
 
 async def drop_database(name: str) -> None:
-    conn = await asyncpg.connect(SERVER)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def terminate_connections(url: str) -> int:
