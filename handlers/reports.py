@@ -11,14 +11,14 @@ from channels.telegram.callbacks import RateTicket, alert_keyboard
 from classify.extract import mask_phones
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
-from handlers.common import GROUP_CHATS, answer, reply
+from handlers.common import GROUP_CHATS, answer, edit_buttons, reply
 from handlers.notices import Notifier
 from models.tickets import Ticket
 from models.tree import Node
 from templates import render
 from tickets.alert_consent import offers_phone_consent
 from tickets.delivery import TICKET_REPLY
-from tickets.feedback import rate
+from tickets.feedback import RatingOutcome, rate
 from tickets.opening import Opening, Outcome, Report, report_message
 from tickets.policy import TicketPolicy
 
@@ -139,6 +139,8 @@ async def on_rating(
         session, callback_data.ticket_id, query.from_user.id, callback_data.rating, now, policy
     )
     await notifier.publish(rated.notices, now, session)
+    if rated.outcome is not RatingOutcome.not_reporter and isinstance(query.message, Message):
+        edit_buttons(session, query.message, None)  # rated (now or before): no more buttons
     answer(
         query,
         render("ticket_rated", outcome=rated.outcome.value, rating=callback_data.rating.label),
