@@ -21,6 +21,7 @@ from tickets.delivery import TICKET_REPLY
 from tickets.feedback import RatingOutcome, rate
 from tickets.opening import Opening, Outcome, Report, report_message
 from tickets.policy import TicketPolicy
+from tickets.routing import GRID_LEVELS
 
 
 def _report(message: Message, text: str, explicit: bool) -> Report:
@@ -76,8 +77,16 @@ async def _answer_opened(
         "ticket_opened",
         t=ticket,
         quote=mask_phones(ticket.text),
-        handlers="、".join(p.name for p in opening.route.recipients),
+        # Residents read this: the grid's workers by name (as /whereami shows them), others
+        # by their place; nobody reachable is said as such.
+        handlers=(
+            "、".join(p.name for p in opening.route.recipients)
+            if opening.route.node.level in GRID_LEVELS
+            else ""
+        ),
         level=level.name if level else "",
+        reached=not opening.route.nobody,
+        alerted=opening.alerted,
         claim_minutes=int(deadline.claim.total_seconds() // 60),
         consent=consent,
     )
