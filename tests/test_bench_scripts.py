@@ -66,3 +66,10 @@ def test_every_report_gets_exactly_one_reply() -> None:
     assert result["messages"] == result["replies"] == result["tickets_opened"] == 15 + 20
     assert result["missing"] == result["duplicated"] == result["http_429"] == 0
     assert result["workers_reachable"] is True
+
+
+def test_classification_bench_reports_speed_latency_and_model_memory() -> None:
+    result = run_bench("classify.py", "--messages=2000")
+    assert {"per_second", "p50_ms", "p99_ms", "model_rss_mb"} <= set(result)
+    assert result["messages"] == 2000 and result["learned"] is True
+    assert 0 < result["p50_ms"] <= result["p99_ms"]
