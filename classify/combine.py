@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
-import numpy as np
-
 from classify.decide import Thresholds, Verdict, decide
 from classify.dictionary import Rule
 from classify.extract import extract_details
@@ -46,11 +44,13 @@ def _apply_rules(
     fired = [rule for rule in rules if any(term in norm for term in rule.terms)]
     vetoed = {c for rule in fired for c in rule.veto}
     if vetoed:
-        kept = np.array([0.0 if c in vetoed else 1.0 for c in CATEGORY_ORDER])
-        probabilities = prediction.categories * kept
-        total = probabilities.sum()
+        kept = [
+            0.0 if c in vetoed else p
+            for c, p in zip(CATEGORY_ORDER, prediction.categories, strict=True)
+        ]
+        total = sum(kept)
         if total > 0:
-            prediction = replace(prediction, categories=probabilities / total)
+            prediction = replace(prediction, categories=tuple(p / total for p in kept))
     verdict = decide(prediction, thresholds)
     for rule in fired:
         if rule.force is not None:
@@ -69,7 +69,7 @@ def _priority(
     if verdict.category is Category.MISSING_PERSON:
         return Priority.URGENT
     priority = dictionary.priority_of(scored, verdict.category)
-    learned = int(np.argmax(prediction.priorities))
+    learned = max(range(len(PRIORITY_ORDER)), key=prediction.priorities.__getitem__)
     if prediction.priorities[learned] >= PRIORITY_CONFIDENCE:
         guessed = PRIORITY_ORDER[learned]
         if guessed.rank > priority.rank:

@@ -16,6 +16,7 @@ Features of one message (normalised text, see classify/normalise.py):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from classify.model import CATEGORY_ORDER, Category, Priority, Scores
 DEFAULT_MODEL = Path(__file__).with_name("data") / "model.npz"
 PRIORITY_ORDER: tuple[Priority, ...] = (Priority.NORMAL, Priority.HIGH, Priority.URGENT)
 DICTIONARY_FEATURES = len(CATEGORY_ORDER) + 2
+_SPACE = re.compile(r"\s")
 
 
 def ngrams(norm: str) -> set[str]:
@@ -33,7 +35,7 @@ def ngrams(norm: str) -> set[str]:
     grams = set(norm)
     grams.update([norm[i : i + 2] for i in range(len(norm) - 1)])
     grams.update([norm[i : i + 3] for i in range(len(norm) - 2)])
-    if any(ch.isspace() for ch in norm):
+    if _SPACE.search(norm):
         grams.difference_update([g for g in grams if g.isspace()])
     return grams
 
@@ -47,21 +49,26 @@ def dictionary_features(scored: Scores) -> list[float]:
     return values
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max())
-    result: np.ndarray = shifted / shifted.sum()
-    return result
+def _softmax(logits: list[float], temperature: float = 1.0) -> list[float]:
+    """Softmax of a handful of values in plain Python (faster than numpy at this size)."""
+    top = max(logits)
+    shifted = [math.exp((x - top) / temperature) for x in logits]
+    total = sum(shifted)
+    return [x / total for x in shifted]
 
 
 @dataclass(frozen=True)
 class Prediction:
     """Calibrated probabilities, in CATEGORY_ORDER and PRIORITY_ORDER."""
 
-    categories: np.ndarray
-    priorities: np.ndarray
+    categories: tuple[float, ...]
+    priorities: tuple[float, ...]
 
     def of(self, category: Category) -> float:
-        return float(self.categories[CATEGORY_ORDER.index(category)])
+        return self.categories[_POSITION[category]]
+
+
+_POSITION = {c: i for i, c in enumerate(CATEGORY_ORDER)}
 
 
 class LinearModel:
@@ -116,18 +123,21 @@ class LinearModel:
         """Raw scores: seven category logits, then three priority logits."""
         index = self.index
         grams = ngrams(scored.norm)
-        rows = [i for i in map(index.get, grams) if i is not None]
-        total = self.bias + np.asarray(dictionary_features(scored), np.float32) @ (
-            self.dictionary_weights
-        )
-        if rows and grams:
-            total = total + self.weights[rows].sum(axis=0) / math.sqrt(len(grams))
+        rows = [index[g] for g in grams & index.keys()]
+        total = self.bias.copy()
+        for weights, value in zip(
+            self.dictionary_weights, dictionary_features(scored), strict=True
+        ):
+            if value:
+                total += value * weights
+        if rows:
+            total += self.weights[rows].sum(axis=0) / math.sqrt(len(grams))
         return total
 
     def predict(self, scored: Scores) -> Prediction:
-        total = self.logits(scored)
+        total = self.logits(scored).tolist()
         split = len(CATEGORY_ORDER)
         return Prediction(
-            categories=_softmax(total[:split] / self.temperature),
-            priorities=_softmax(total[split:]),
+            categories=tuple(_softmax(total[:split], self.temperature)),
+            priorities=tuple(_softmax(total[split:])),
         )

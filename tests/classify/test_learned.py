@@ -25,8 +25,8 @@ OUTPUTS = len(CATEGORY_ORDER) + len(PRIORITY_ORDER)
 
 
 def prediction(**probabilities: float) -> Prediction:
-    values = np.array([probabilities.get(c.value, 0.0) for c in CATEGORY_ORDER])
-    return Prediction(categories=values, priorities=np.array([1.0, 0.0, 0.0]))
+    values = tuple(probabilities.get(c.value, 0.0) for c in CATEGORY_ORDER)
+    return Prediction(categories=values, priorities=(1.0, 0.0, 0.0))
 
 
 def tiny_model(grams: dict[str, dict[str, float]], temperature: float = 1.0) -> LinearModel:
