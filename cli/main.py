@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("file", help="TSV: text, category, priority")
     evaluate.add_argument("--errors", action="store_true", help="list every misclassification")
+    # also accepted after `eval`; SUPPRESS keeps a value given before it
+    evaluate.add_argument("--dictionary", default=argparse.SUPPRESS, help="keyword file")
+    evaluate.add_argument(
+        "--dictionary-only", action="store_true", default=argparse.SUPPRESS, help="no model"
+    )
     evaluate.set_defaults(func=commands.classify_eval)
 
     demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
