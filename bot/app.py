@@ -17,7 +17,9 @@ from bot.policy import ticket_policy
 from broadcasts import BroadcastEngine, EngineConfig, RateLimiter
 from channels.telegram.sending import attach_budget
 from channels.telegram.session import bot_session
-from classify.classifier import DEFAULT_DICTIONARY
+from classify.classifier import DEFAULT_DICTIONARY, default_model
+from classify.decide import Thresholds
+from classify.learned import LinearModel
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
 from core.config import Settings
@@ -50,8 +52,14 @@ def build_budget(settings: Settings) -> RateLimiter:
 
 
 def build_classifier(settings: Settings) -> ReloadingClassifier:
+    """The dictionary (followed on edits) and, unless switched off, the learned model."""
     path = settings.tickets.dictionary or str(DEFAULT_DICTIONARY)
-    return ReloadingClassifier(path)
+    conf = settings.classify
+    if not conf.learned:
+        return ReloadingClassifier(path)
+    model = LinearModel.load(conf.model) if conf.model else default_model()
+    thresholds = Thresholds(conf.urgent_open, conf.urgent_review, conf.open, conf.review)
+    return ReloadingClassifier(path, model=model, thresholds=thresholds)
 
 
 def build_dispatcher(

@@ -6,14 +6,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from classify.automaton import Hit, build_automaton, find_hits
+from classify.combine import combine
+from classify.decide import DEFAULT_THRESHOLDS, Thresholds
 from classify.dictionary import Dictionary, PairRule, load_dictionary
 from classify.extract import extract_details
+from classify.learned import DEFAULT_MODEL, LinearModel
 from classify.model import (
     CATEGORY_ORDER,
     EMPTY_DETAILS,
     Category,
     Classification,
     Priority,
+    Scores,
 )
 from classify.normalise import normalise
 
@@ -24,18 +28,32 @@ _CLAUSE_ENDS = frozenset(",、: \t")
 
 
 class Classifier:
-    """Classifies group messages with one dictionary; immutable, safe to share."""
+    """Classifies group messages with one dictionary and, if given, the learned model
+    (classify/combine.py); immutable, safe to share. Without a model it is the dictionary
+    alone: every case it finds is opened, with no graded confidence."""
 
-    def __init__(self, dictionary: Dictionary) -> None:
+    def __init__(
+        self,
+        dictionary: Dictionary,
+        model: LinearModel | None = None,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    ) -> None:
         self.dictionary = dictionary
+        self.model = model
+        self.thresholds = thresholds
         self._automaton = build_automaton(dictionary)
         self._breakers = dictionary.breakers
         self._defaults = {c: r.priority for c, r in dictionary.categories.items()}
         self._pairs = dictionary.all_pairs()
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Classifier:
-        return cls(load_dictionary(path))
+    def from_file(
+        cls,
+        path: str | Path,
+        model: LinearModel | None = None,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    ) -> Classifier:
+        return cls(load_dictionary(path), model, thresholds)
 
     def _blocked(self, gap: str, clause: bool) -> bool:
         """Whether a suppressor's reach stops inside this stretch of text."""
@@ -141,7 +159,14 @@ class Classifier:
                     matched.setdefault(category, []).append(key)
 
     def classify(self, text: str) -> Classification:
-        """Category, priority, deciding terms and details of one message."""
+        """Category, priority, action, confidence, deciding terms and details of one message."""
+        scored = self.score(text)
+        if self.model is None:
+            return self.decide(scored)
+        return combine(self, self.dictionary.rules, self.model, self.thresholds, scored)
+
+    def score(self, text: str) -> Scores:
+        """The dictionary's per-category scores, matched terms and priority boosts."""
         norm = normalise(text)
         hits = find_hits(self._automaton, norm)
         scores: dict[Category, float] = {}
@@ -168,24 +193,25 @@ class Classifier:
                     matched.setdefault(category, []).append(entry.key)
         if self._pairs:
             self._score_pairs(norm, hits, scores, matched, boost)
-        return self._decide(norm, scores, matched, boost)
+        return Scores(norm, scores, matched, boost)
 
-    def _decide(
-        self,
-        norm: str,
-        scores: dict[Category, float],
-        matched: dict[Category, list[str]],
-        boost: dict[Category, Priority],
-    ) -> Classification:
+    def priority_of(self, scored: Scores, category: Category) -> Priority:
+        """The category's default priority, raised by any surviving boost of that category."""
+        priority = self._defaults.get(category, Priority.NORMAL)
+        raised = scored.boost.get(category)
+        if raised is not None and raised.rank > priority.rank:
+            priority = raised
+        return priority
+
+    def decide(self, scored: Scores) -> Classification:
+        """The dictionary's own decision: the best category if it reaches min_score."""
+        norm, scores, matched = scored.norm, scored.scores, scored.matched
         best = max(CATEGORY_ORDER, key=lambda c: (scores.get(c, 0.0), -CATEGORY_ORDER.index(c)))
         if best is Category.NONE or scores.get(best, 0.0) < self.dictionary.min_score:
             return Classification(
                 Category.NONE, Priority.NORMAL, tuple(matched.get(Category.NONE, ()))
             )
-        priority = self._defaults[best]
-        raised = boost.get(best)
-        if raised is not None and raised.rank > priority.rank:
-            priority = raised
+        priority = self.priority_of(scored, best)
         details = extract_details(norm, full=best is Category.MISSING_PERSON)
         return Classification(
             best, priority, tuple(dict.fromkeys(matched[best])), details or EMPTY_DETAILS
@@ -193,6 +219,18 @@ class Classifier:
 
 
 @lru_cache(maxsize=1)
+def default_model() -> LinearModel:
+    """The shipped learned model (classify/data/model.npz), loaded once per process."""
+    return LinearModel.load(DEFAULT_MODEL)
+
+
+@lru_cache(maxsize=1)
 def default_classifier() -> Classifier:
-    """The classifier for the shipped classify/keywords.toml, built once per process."""
+    """The shipped keywords.toml with the shipped model and default thresholds, built once."""
+    return Classifier.from_file(DEFAULT_DICTIONARY, default_model())
+
+
+@lru_cache(maxsize=1)
+def dictionary_classifier() -> Classifier:
+    """The shipped keywords.toml alone (for comparison and the dictionary's own tests)."""
     return Classifier.from_file(DEFAULT_DICTIONARY)

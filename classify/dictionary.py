@@ -9,6 +9,9 @@ Layout (classify/keywords.toml is the shipped default and explains the matching 
                         [[categories.NAME.pairs]]
 
 A suppressor group is {name, terms, before, after (or window), clause, affects}.
+    [[rules]]           {name, terms, force = CATEGORY | veto = [CATEGORY...], action}: staff's
+                        last word over the learned model (see classify/combine.py)
+
 A pair rule is {name, first, second, within, clause, weight, boost}: a term of `first` and a term
 of `second` (either order) at most `within` characters apart score `weight` and raise the
 priority to `boost`; at least one of weight and boost is required.
@@ -23,12 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from classify.model import CLASSIFIED, Category, Priority
+from classify.normalise import normalise
 from classify.validation import DictionaryError, Reader
+from core.vocabulary import Decision
 
 _CATEGORIES = ", ".join(c.value for c in CLASSIFIED)
 _GROUP_KEYS = {"name", "terms", "before", "after", "window", "clause", "affects"}
 _AFFECTS = ("all", "terms", "boosts")
 _PAIR_KEYS = {"name", "first", "second", "within", "clause", "weight", "boost"}
+_RULE_KEYS = {"name", "terms", "force", "veto", "action"}
+_ACTIONS = tuple(d.value for d in Decision)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,18 @@ class PairRule:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """When any of `terms` occurs (normalised text): `force` sets the category, `veto` rules
+    categories out; `action` (open/review/ignore) overrides the decision."""
+
+    name: str
+    terms: tuple[str, ...]
+    force: Category | None = None
+    veto: tuple[Category, ...] = ()
+    action: Decision | None = None
+
+
+@dataclass(frozen=True)
 class CategoryRules:
     category: Category
     priority: Priority
@@ -78,6 +97,7 @@ class Dictionary:
     false_friends: tuple[str, ...]
     suppressors: tuple[SuppressorGroup, ...]
     categories: Mapping[Category, CategoryRules]
+    rules: tuple[Rule, ...] = ()
 
     def all_pairs(self) -> list[tuple[Category, PairRule]]:
         """Every pair rule with its category, in a fixed order (the automaton's pair index)."""
@@ -130,6 +150,42 @@ def _pairs(reader: Reader, value: Any, key: str) -> tuple[PairRule, ...]:
     return tuple(pairs)
 
 
+def _category_name(reader: Reader, value: Any, key: str) -> Category:
+    category = next((c for c in CLASSIFIED if c.value == value), None)
+    if category is None:
+        raise reader.fail(key, f"unknown category (expected one of {_CATEGORIES})")
+    return category
+
+
+def _rules(reader: Reader, value: Any) -> tuple[Rule, ...]:
+    if not isinstance(value, list):
+        raise reader.fail("rules", "must be an array of tables ([[rules]])")
+    rules = []
+    for i, raw in enumerate(value):
+        at = f"rules[{i}]"
+        rule = reader.table(raw, at, _RULE_KEYS)
+        vetoes = rule.get("veto", [])
+        if not isinstance(vetoes, list):
+            raise reader.fail(f"{at}.veto", "must be a list of categories")
+        if "force" not in rule and not vetoes and "action" not in rule:
+            raise reader.fail(at, "needs force, veto or action")
+        action = rule.get("action")
+        rules.append(
+            Rule(
+                name=str(rule.get("name", f"#{i}")),
+                terms=tuple(normalise(t) for t in reader.terms(rule.get("terms"), f"{at}.terms")),
+                force=_category_name(reader, rule["force"], f"{at}.force")
+                if "force" in rule
+                else None,
+                veto=tuple(_category_name(reader, v, f"{at}.veto") for v in vetoes),
+                action=Decision(reader.choice(action, f"{at}.action", _ACTIONS))
+                if action is not None
+                else None,
+            )
+        )
+    return tuple(rules)
+
+
 def _boosts(reader: Reader, value: Any, key: str) -> dict[str, Priority]:
     boosts: dict[str, Priority] = {}
     for level, terms in reader.table(value, key, [p.value for p in Priority]).items():
@@ -167,7 +223,9 @@ def _category(reader: Reader, name: str, raw: Any) -> CategoryRules:
 def parse_dictionary(data: Mapping[str, Any], source: str = "<dictionary>") -> Dictionary:
     """Validate parsed TOML data and build a `Dictionary`; raise `DictionaryError` if invalid."""
     reader = Reader(source)
-    top = reader.table(dict(data), "(top level)", {"version", "settings", "common", "categories"})
+    top = reader.table(
+        dict(data), "(top level)", {"version", "settings", "common", "categories", "rules"}
+    )
     settings = reader.table(top.get("settings", {}), "settings", {"min_score"})
     common = reader.table(
         top.get("common", {}), "common", {"breakers", "false_friends", "suppressors"}
@@ -183,6 +241,7 @@ def parse_dictionary(data: Mapping[str, Any], source: str = "<dictionary>") -> D
         false_friends=reader.optional_terms(common, "false_friends", "common"),
         suppressors=_suppressors(reader, common.get("suppressors", []), "common.suppressors"),
         categories={r.category: r for r in rules},
+        rules=_rules(reader, top.get("rules", [])),
     )
 
 

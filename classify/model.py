@@ -49,6 +49,16 @@ EMPTY_DETAILS = Details()
 
 
 @dataclass(frozen=True)
+class Scores:
+    """What the dictionary found in one message, before any decision."""
+
+    norm: str  # the normalised text
+    scores: dict[Category, float]
+    matched: dict[Category, list[str]]
+    boost: dict[Category, Priority]
+
+
+@dataclass(frozen=True)
 class Classification:
     """One message's category, priority, the dictionary terms that decided it, and details."""
 
@@ -78,4 +88,6 @@ class Classification:
             "priority": self.priority.value,
             "matched": list(self.matched),
             "details": self.details.to_json_dict(),
+            "action": self.decision.value,
+            "confidence": self.confidence,
         }

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from classify.classifier import Classifier
+from classify.decide import DEFAULT_THRESHOLDS, Thresholds
+from classify.learned import LinearModel
 from classify.model import Classification
 from classify.validation import DictionaryError
 
@@ -29,15 +31,22 @@ class ReloadingClassifier:
         *,
         interval: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        model: LinearModel | None = None,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ) -> None:
         self.path = Path(path)
+        self.model = model  # loaded once; only the dictionary follows edits
+        self.thresholds = thresholds
         self.interval = interval
         self._clock = clock
         self._lock = threading.Lock()
         self._mtime = self._stat()
-        self._classifier = Classifier.from_file(self.path)
+        self._classifier = self._build()
         self._checked = clock()
         self._failed_mtime: int | None = None
+
+    def _build(self) -> Classifier:
+        return Classifier.from_file(self.path, self.model, self.thresholds)
 
     def _stat(self) -> int | None:
         try:
@@ -72,7 +81,7 @@ class ReloadingClassifier:
 
     def _reload(self, mtime: int | None) -> bool:
         try:
-            fresh = Classifier.from_file(self.path)
+            fresh = self._build()
         except DictionaryError as exc:
             if mtime is None or mtime != self._failed_mtime:
                 log.error("keyword dictionary not reloaded, keeping the previous one: %s", exc)

@@ -172,8 +172,40 @@ async def classify(args: argparse.Namespace) -> int:
     from classify.validation import DictionaryError
 
     try:
-        return classify_stdin(sys.stdin, sys.stdout, args.dictionary)
+        return classify_stdin(sys.stdin, sys.stdout, args.dictionary, args.dictionary_only)
     except (DictionaryError, OSError) as exc:
+        print(f"gridbot: {exc}", file=sys.stderr)
+        return 2
+
+
+async def classify_train(args: argparse.Namespace) -> int:
+    import json
+
+    try:
+        from classify.train import train
+    except ImportError as exc:  # scikit-learn is the optional [train] extra
+        print(f'gridbot: training needs pip install -e ".[train]" ({exc})', file=sys.stderr)
+        return 2
+    from classify.learned import DEFAULT_MODEL
+
+    dictionary = Path(args.dictionary) if args.dictionary else None
+    summary = train(Path(args.out) if args.out else DEFAULT_MODEL, dictionary)
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+async def classify_eval(args: argparse.Namespace) -> int:
+    from classify.evaluate import main as evaluate_main
+    from classify.validation import DictionaryError
+
+    argv = [args.file, *(["--errors"] if args.errors else [])]
+    if args.dictionary:
+        argv += ["--dictionary", args.dictionary]
+    if args.dictionary_only:
+        argv.append("--dictionary-only")
+    try:
+        return evaluate_main(argv)
+    except (DictionaryError, OSError, ValueError, KeyError) as exc:
         print(f"gridbot: {exc}", file=sys.stderr)
         return 2
 

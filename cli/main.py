@@ -98,7 +98,27 @@ def build_parser() -> argparse.ArgumentParser:
         "classify", help="classify messages from stdin, one per line, as JSON lines"
     )
     classify.add_argument("--dictionary", help="keyword file (default: the shipped one)")
+    classify.add_argument(
+        "--dictionary-only", action="store_true", help="the keyword dictionary without the model"
+    )
     classify.set_defaults(func=commands.classify)
+    classify_sub = classify.add_subparsers(dest="classify_command", metavar="ACTION")
+    train = classify_sub.add_parser(
+        "train", help="retrain the learned model from the corpora (needs the [train] extra)"
+    )
+    train.add_argument("--out", help="model file (default: classify/data/model.npz)")
+    train.set_defaults(func=commands.classify_train)
+    evaluate = classify_sub.add_parser(
+        "eval", help="accuracy, urgent recall, false alarms and confusion on a labelled TSV"
+    )
+    evaluate.add_argument("file", help="TSV: text, category, priority")
+    evaluate.add_argument("--errors", action="store_true", help="list every misclassification")
+    # also accepted after `eval`; SUPPRESS keeps a value given before it
+    evaluate.add_argument("--dictionary", default=argparse.SUPPRESS, help="keyword file")
+    evaluate.add_argument(
+        "--dictionary-only", action="store_true", default=argparse.SUPPRESS, help="no model"
+    )
+    evaluate.set_defaults(func=commands.classify_eval)
 
     demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
     demo.add_argument("--keep", action="store_true", help="keep the demo database afterwards")

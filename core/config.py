@@ -121,6 +121,18 @@ class TicketSettings(Section):
         return name
 
 
+class ClassifySettings(Section):
+    """The learned model beside the keyword dictionary and its decision thresholds
+    (calibrated probabilities; see classify/decide.py and the README)."""
+
+    learned: bool = True  # false: the dictionary alone, every case it finds is opened
+    model: str = ""  # empty: the shipped classify/data/model.npz
+    urgent_open: float = Field(default=0.7, ge=0, le=1)
+    urgent_review: float = Field(default=0.25, ge=0, le=1)
+    open: float = Field(default=0.75, ge=0, le=1)
+    review: float = Field(default=0.4, ge=0, le=1)
+
+
 class BroadcastSettings(Section):
     # Telegram allows about 30 messages/s per bot; the rest of the budget is left for replies.
     global_per_second: int = Field(default=25, ge=1, le=1000)
@@ -176,6 +188,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     binding: BindingSettings = BindingSettings()
     tickets: TicketSettings = TicketSettings()
+    classify: ClassifySettings = ClassifySettings()
     broadcasts: BroadcastSettings = BroadcastSettings()
     work: WorkSettings = WorkSettings()
     stats: StatsSettings = StatsSettings()

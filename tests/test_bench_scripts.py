@@ -82,3 +82,10 @@ def test_a_small_soak_under_every_fault_loses_no_report_and_no_reply() -> None:
     assert result["details"]["bot_kills"] == 2 and result["details"]["db_connection_kills"] >= 3
     assert result["lost_tickets"] == result["replies_missing"] == 0
     assert result["replies_duplicated"] <= result["reported_possible_duplicates"]
+
+
+def test_classification_bench_reports_speed_latency_and_model_memory() -> None:
+    result = run_bench("classify.py", "--messages=2000")
+    assert {"per_second", "p50_ms", "p99_ms", "model_rss_mb"} <= set(result)
+    assert result["messages"] == 2000 and result["learned"] is True
+    assert 0 < result["p50_ms"] <= result["p99_ms"]

@@ -166,6 +166,25 @@ def test_classify_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["category"] == "repair" and first["matched"]
     assert second["category"] == "none"
+    assert (first["action"], second["action"]) == ("open", "ignore")
+    assert 0.5 <= first["confidence"] <= 1 and 0.5 <= second["confidence"] <= 1
+
+
+def test_classify_eval_prints_the_decision_figures(tmp_path: Path) -> None:
+    rows = [
+        "text\tcategory\tpriority",
+        "楼下着火了，烟很大\tsafety\turgent",
+        "大家早上好\tnone\tnormal",
+    ]
+    (tmp_path / "set.tsv").write_text("\n".join(rows) + "\n", "utf-8")
+    for extra in ((), ("--dictionary-only",)):
+        result = gridbot(tmp_path, "classify", "eval", "set.tsv", *extra)
+        assert result.returncode == 0, result.stderr
+        assert "confusion" in result.stdout and "false alarms" in result.stdout
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        assert figures["urgent_recall"] == 1.0 and figures["false_alarm_rate"] == 0.0
+    missing = gridbot(tmp_path, "classify", "eval", "nowhere.tsv")
+    assert missing.returncode == 2 and "nowhere.tsv" in missing.stderr
 
 
 def test_classify_with_a_broken_dictionary_says_what_is_wrong(tmp_path: Path) -> None:

@@ -9,14 +9,18 @@ from pathlib import Path
 import pytest
 from opencc import OpenCC
 
-from classify import CLASSIFIED, Category, Priority, default_classifier
+from classify import CLASSIFIED, Category, Classification, Priority, default_classifier
+from classify.classifier import default_model
 from classify.evaluate import Example, evaluate, load_corpus, main
+from classify.train import TRAINING, corpus_digest, load_rows
+from core.vocabulary import Decision
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus.tsv"
 HOLDOUT = HERE / "holdout.tsv"
 HOLDOUT2 = HERE / "holdout2.tsv"
 HOLDOUT3 = HERE / "holdout3.tsv"
+HOLDOUT4 = HERE / "holdout4.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +47,10 @@ def test_corpus_figures(corpus: list[Example]) -> None:
 
 
 def test_holdout_floor() -> None:
-    """Messages never used to tune the dictionary (blind: accuracy 0.714, urgent recall 0.75).
+    """Messages never used to tune the dictionary (blind: accuracy 0.714, urgent recall 0.75);
+    the learned model of #13 trains on them, so with it the figures are in-sample.
 
-    A floor against regressions, not a target: do not tune the dictionary on these messages;
-    move them into corpus.tsv and write a fresh hold-out set instead.
+    A floor against regressions, not a target.
     """
     report = evaluate(load_corpus(HOLDOUT), default_classifier())
     assert report["accuracy"] >= 0.65, report["errors"]
@@ -86,10 +90,10 @@ def test_holdout2_floor() -> None:
 
 def test_holdout3_floor() -> None:
     """holdout3.tsv: written after the pair rules, measured once (blind: accuracy 0.739,
-    urgent recall 0.610) and never used for tuning.
+    urgent recall 0.610 with the dictionary); used to develop the learned model of #13 and
+    then trained on, so its figures with the model are in-sample.
 
-    A floor against regressions, not a target: do not tune on these messages; move them into
-    corpus.tsv and write a fresh hold-out set instead.
+    A floor against regressions, not a target.
     """
     report = evaluate(load_corpus(HOLDOUT3), default_classifier())
     assert report["accuracy"] >= 0.70, report["errors"]
@@ -101,8 +105,44 @@ def test_evaluate_command_prints_json_last(capsys: pytest.CaptureFixture[str]) -
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("messages")
     figures = json.loads(lines[-1])
-    assert {"accuracy", "urgent_recall", "per_category"} <= figures.keys()
+    promised = {"accuracy", "urgent_recall", "false_alarm_rate", "chatter_review_rate"}
+    assert promised | {"review_rate", "confusion", "per_category"} <= figures.keys()
     assert set(figures["per_category"]["repair"]) == {"precision", "recall", "support"}
+    for name, row in figures["confusion"].items():
+        assert sum(row.values()) == figures["per_category"][name]["support"]
+    assert sum(figures["actions"].values()) == figures["messages"]
+
+
+def test_evaluation_counts_what_reaches_a_person(tmp_path: Path) -> None:
+    """Urgent recall counts review as found; chatter opened and chatter reviewed are apart."""
+    examples = [
+        Example("楼下着火了，烟很大", Category.SAFETY, Priority.URGENT),
+        Example("大家早上好", Category.NONE, Priority.NORMAL),
+        Example("今晚吃火锅", Category.NONE, Priority.NORMAL),
+    ]
+
+    class Fixed:
+        def __init__(self) -> None:
+            self.answers = iter(
+                [
+                    Classification(Category.SAFETY, Priority.URGENT, action=Decision.REVIEW),
+                    Classification(Category.REPAIR, Priority.NORMAL, action=Decision.OPEN),
+                    Classification(Category.SAFETY, Priority.URGENT, action=Decision.REVIEW),
+                ]
+            )
+
+        def classify(self, text: str) -> Classification:
+            return next(self.answers)
+
+    report = evaluate(examples, Fixed())
+    assert report["urgent_recall"] == 1.0
+    assert report["false_alarm_rate"] == 0.5 and report["chatter_review_rate"] == 0.5
+    assert report["review_rate"] == round(2 / 3, 4)
+    assert report["confusion"]["none"] == {
+        **dict.fromkeys(report["confusion"]["none"], 0),
+        "repair": 1,
+        "safety": 1,
+    }
 
 
 def test_classification_is_fast(corpus: list[Example]) -> None:
@@ -113,3 +153,47 @@ def test_classification_is_fast(corpus: list[Example]) -> None:
     for text in texts:
         classifier.classify(text)
     assert (time.perf_counter() - started) / len(texts) < 0.001
+
+
+def test_holdout4_floor() -> None:
+    """holdout4.tsv: the blind set of #13, measured once with the final model (accuracy 0.859,
+    urgent reached 0.971, chatter opened 0.041, chatter reviewed 0.115). Never tune on it.
+
+    A floor against regressions, not a target.
+    """
+    report = evaluate(load_corpus(HOLDOUT4), default_classifier())
+    assert report["accuracy"] >= 0.83, report["errors"]
+    assert report["urgent_recall"] >= 0.95, report["errors"]
+    assert report["false_alarm_rate"] <= 0.06, report["errors"]
+    assert report["chatter_review_rate"] <= 0.14, report["errors"]
+
+
+def test_the_training_corpus_has_over_5000_labelled_messages_of_every_kind() -> None:
+    rows = load_rows()
+    assert len(rows) >= 5000
+    assert {r.category for r in rows} == set(CLASSIFIED)
+    assert {r.priority for r in rows} == set(Priority)
+    for category in CLASSIFIED:
+        assert sum(r.category is category for r in rows) >= 300, category
+    assert len({r.group for r in rows if r.group.startswith("gen:")}) >= 30  # generator kinds
+
+
+def test_the_blind_set_is_never_trained_on() -> None:
+    assert HOLDOUT4 not in TRAINING
+    blind = {e.text for e in load_corpus(HOLDOUT4)}
+    assert len(blind) >= 400
+    assert not blind & {r.text for r in load_rows()}
+
+
+def test_holdout4_covers_the_issue() -> None:
+    examples = load_corpus(HOLDOUT4)
+    assert {e.category for e in examples} == set(CLASSIFIED)
+    assert sum(e.category is Category.NONE for e in examples) >= 100
+    assert sum(e.priority is Priority.URGENT for e in examples) >= 100
+    t2s = OpenCC("t2s")
+    assert sum(t2s.convert(e.text) != e.text for e in examples) >= 10
+
+
+def test_the_shipped_model_was_trained_on_the_corpora_in_the_repository() -> None:
+    """Edit a corpus and forget to run `gridbot classify train`, and this fails."""
+    assert f"corpus={corpus_digest(load_rows())}" in default_model().version

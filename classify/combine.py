@@ -1,0 +1,101 @@
+"""The combined decision: dictionary features → learned model → thresholds → staff rules.
+
+1. The dictionary (keywords.toml) scores the message; its scores and boosts are features of
+   the learned model (classify/learned.py), beside the character n-grams.
+2. The model's calibrated probabilities and the thresholds (classify/decide.py) give the
+   category, the action (open / review / ignore) and the confidence.
+3. `[[rules]]` in keywords.toml have the last word: a rule whose term occurs vetoes categories
+   (their probability is set to zero before deciding), forces a category (confidence 1.0,
+   opened unless the rule names another action, `none` ignored), or sets the action.
+4. Priority: the dictionary's priority for the chosen category (its default raised by surviving
+   boosts), raised further when the model's priority head is at least PRIORITY_CONFIDENCE sure;
+   missing_person is always urgent, an ignored message normal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from classify.decide import Thresholds, Verdict, decide
+from classify.dictionary import Rule
+from classify.extract import extract_details
+from classify.learned import PRIORITY_ORDER, LinearModel, Prediction
+from classify.model import (
+    CATEGORY_ORDER,
+    EMPTY_DETAILS,
+    Category,
+    Classification,
+    Priority,
+    Scores,
+)
+from core.vocabulary import Decision
+
+PRIORITY_CONFIDENCE = 0.6
+
+
+class DictionaryPart(Protocol):
+    def priority_of(self, scored: Scores, category: Category) -> Priority: ...
+
+
+def _apply_rules(
+    rules: tuple[Rule, ...], norm: str, prediction: Prediction, thresholds: Thresholds
+) -> Verdict:
+    fired = [rule for rule in rules if any(term in norm for term in rule.terms)]
+    vetoed = {c for rule in fired for c in rule.veto}
+    if vetoed:
+        kept = [
+            0.0 if c in vetoed else p
+            for c, p in zip(CATEGORY_ORDER, prediction.categories, strict=True)
+        ]
+        total = sum(kept)
+        if total > 0:
+            prediction = replace(prediction, categories=tuple(p / total for p in kept))
+    verdict = decide(prediction, thresholds)
+    for rule in fired:
+        if rule.force is not None:
+            action = Decision.OPEN if rule.force is not Category.NONE else Decision.IGNORE
+            verdict = Verdict(rule.force, action, 1.0)
+        if rule.action is not None:
+            verdict = replace(verdict, action=rule.action)
+    return verdict
+
+
+def _priority(
+    dictionary: DictionaryPart, scored: Scores, verdict: Verdict, prediction: Prediction
+) -> Priority:
+    if verdict.category is Category.NONE or verdict.action is Decision.IGNORE:
+        return Priority.NORMAL
+    if verdict.category is Category.MISSING_PERSON:
+        return Priority.URGENT
+    priority = dictionary.priority_of(scored, verdict.category)
+    learned = max(range(len(PRIORITY_ORDER)), key=prediction.priorities.__getitem__)
+    if prediction.priorities[learned] >= PRIORITY_CONFIDENCE:
+        guessed = PRIORITY_ORDER[learned]
+        if guessed.rank > priority.rank:
+            priority = guessed
+    return priority
+
+
+def combine(
+    dictionary: DictionaryPart,
+    rules: tuple[Rule, ...],
+    model: LinearModel,
+    thresholds: Thresholds,
+    scored: Scores,
+) -> Classification:
+    """One message's classification from its dictionary scores and the learned model."""
+    prediction = model.predict(scored)
+    verdict = _apply_rules(rules, scored.norm, prediction, thresholds)
+    category = verdict.category if verdict.action is not Decision.IGNORE else Category.NONE
+    details = EMPTY_DETAILS
+    if category is not Category.NONE:
+        details = extract_details(scored.norm, full=category is Category.MISSING_PERSON)
+    return Classification(
+        category,
+        _priority(dictionary, scored, verdict, prediction),
+        tuple(dict.fromkeys(scored.matched.get(category, ()))),
+        details or EMPTY_DETAILS,
+        action=verdict.action,
+        confidence=round(verdict.confidence, 4),
+    )
