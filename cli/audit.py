@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from audit.log import entries_since
 from core.config import Settings
-from core.db import check_schema, make_engine, make_session_factory, session_scope
+from core.db import make_session_factory, open_engine, session_scope
 from core.timezone import district_zone
 
 
@@ -33,9 +33,8 @@ async def audit(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    engine = make_engine(settings.database.url)
+    engine = await open_engine(settings.database.url)
     try:
-        await check_schema(engine)
         async with session_scope(make_session_factory(engine)) as session:
             rows = await entries_since(session, since, args.person)
     finally:

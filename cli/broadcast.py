@@ -22,7 +22,7 @@ from broadcasts.service import (
 from broadcasts.texts import SHOWN_TIME, report_text, results_text
 from core.clock import Clock
 from core.config import Settings
-from core.db import check_schema, make_engine, make_session_factory, session_scope
+from core.db import make_session_factory, open_engine, session_scope
 from core.timezone import district_zone
 from models.broadcasts import Broadcast, BroadcastKind
 from models.tree_service import node_by_code
@@ -42,17 +42,15 @@ def parse_time(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> da
 
 async def broadcast(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
-    engine = make_engine(settings.database.url)
-    factory = make_session_factory(engine)
     zone, now = district_zone(settings), Clock().now()
     try:
         at = parse_time(args.at, now, zone) if args.at else None
     except SendTimeError as exc:
         print(f"gridbot: --at {args.at!r}: {_TIME_PROBLEMS[exc.problem.value]}", file=sys.stderr)
-        await engine.dispose()
         return 1
+    engine = await open_engine(settings.database.url)
+    factory = make_session_factory(engine)
     try:
-        await check_schema(engine)
         async with session_scope(factory) as session:
             node = await node_by_code(session, args.to)
             if node is None or node.id is None:
@@ -125,10 +123,9 @@ _TIME_PROBLEMS = {
 async def broadcasts(args: argparse.Namespace) -> int:
     """List broadcasts; or --scheduled, --cancel N, --id N (the read roll-up)."""
     settings: Settings = args.settings
-    engine = make_engine(settings.database.url)
+    engine = await open_engine(settings.database.url)
     zone = district_zone(settings)
     try:
-        await check_schema(engine)
         factory = make_session_factory(engine)
         if args.cancel is not None:
             return await _cancel(factory, args.cancel)

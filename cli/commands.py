@@ -14,12 +14,12 @@ from pathlib import Path
 from core.clock import Clock
 from core.config import ConfigError, Settings
 from core.db import (
+    DatabaseUnavailable,
     SchemaOutOfDate,
-    check_schema,
     current_revision,
     head_revision,
-    make_engine,
     make_session_factory,
+    open_engine,
     session_scope,
     upgrade,
 )
@@ -42,11 +42,8 @@ async def run(args: argparse.Namespace) -> int:
     token = settings.require_token()
     secret = settings.telegram.webhook_secret
     setup_logging(settings.logging.level, [token, secret.get_secret_value() if secret else ""])
-    engine = make_engine(settings.database.url)
-    try:
-        await check_schema(engine)  # an old schema stops here, before the slow imports below
-    finally:
-        await engine.dispose()
+    # An unreachable database or an old schema stops here, before the slow imports below.
+    await (await open_engine(settings.database.url)).dispose()
     from bot.runtime import BotRuntime  # aiogram takes seconds to import; only `run` needs it
 
     runtime = BotRuntime(settings)
@@ -61,7 +58,7 @@ async def run(args: argparse.Namespace) -> int:
         else:
             await runtime.start_polling()
         await stop.wait()
-    except (SchemaOutOfDate, ConfigError):
+    except (SchemaOutOfDate, ConfigError, DatabaseUnavailable):
         raise
     except Exception as exc:
         # Logged (and so redacted) rather than a raw traceback that could carry the token.
@@ -73,7 +70,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 async def db_upgrade(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url, schema=False)
     try:
         before = await current_revision(engine)
         await upgrade(engine)
@@ -85,7 +82,7 @@ async def db_upgrade(args: argparse.Namespace) -> int:
 
 
 async def db_current(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url, schema=False)
     try:
         current = await current_revision(engine)
     finally:
@@ -95,9 +92,8 @@ async def db_current(args: argparse.Namespace) -> int:
 
 
 async def import_tree(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url)
     try:
-        await check_schema(engine)
         report = await import_file(Path(args.file), make_session_factory(engine))
     except ImportFailed as exc:
         for error in exc.errors:
@@ -113,9 +109,8 @@ async def import_tree(args: argparse.Namespace) -> int:
 
 
 async def export_tree(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url)
     try:
-        await check_schema(engine)
         rows = await export_file(Path(args.file), make_session_factory(engine))
     finally:
         await engine.dispose()
@@ -142,9 +137,8 @@ async def demo_data(args: argparse.Namespace) -> int:
 async def bind_token(args: argparse.Namespace) -> int:
     settings = _settings(args)
     minutes = args.ttl_minutes or settings.binding.token_ttl_minutes
-    engine = make_engine(settings.database.url)
+    engine = await open_engine(settings.database.url)
     try:
-        await check_schema(engine)
         async with session_scope(make_session_factory(engine)) as session:
             token = await create_bind_token(
                 session, args.code, timedelta(minutes=minutes), Clock().now()
