@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from audit.log import entries_since
 from core.config import Settings
 from core.db import make_session_factory, open_engine, session_scope
-from core.timezone import district_zone
+from core.timezone import DAY_AND_TIME_SECONDS, cli_time, district_zone, local_time, zone_key
 
 
 def parse_since(text: str, tz: ZoneInfo) -> datetime:
@@ -43,7 +43,7 @@ async def audit(args: argparse.Namespace) -> int:
         print(
             "\t".join(
                 [
-                    f"{entry.at.astimezone(tz):%Y-%m-%d %H:%M:%S}",
+                    local_time(entry.at, tz, DAY_AND_TIME_SECONDS),
                     (person.key or "") if person else "",
                     person.name if person else "",
                     str(entry.chat_id or ""),
@@ -54,5 +54,8 @@ async def audit(args: argparse.Namespace) -> int:
             )
         )
     who = f" by {args.person}" if args.person else ""
-    print(f"{len(rows)} entries since {since:%Y-%m-%d %H:%M %Z}{who}", file=sys.stderr)
+    print(
+        f"{len(rows)} entries since {cli_time(since, tz)}{who}; times are {zone_key(tz)}",
+        file=sys.stderr,
+    )
     return 0

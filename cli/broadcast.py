@@ -19,11 +19,11 @@ from broadcasts.service import (
     delivery_counts,
     list_broadcasts,
 )
-from broadcasts.texts import SHOWN_TIME, report_text, results_text
+from broadcasts.texts import report_text, results_text
 from core.clock import Clock
 from core.config import Settings
 from core.db import make_session_factory, open_engine, session_scope
-from core.timezone import district_zone
+from core.timezone import cli_time, district_zone
 from models.broadcasts import Broadcast, BroadcastKind
 from models.tree_service import node_by_code
 
@@ -71,7 +71,7 @@ async def broadcast(args: argparse.Namespace) -> int:
             f" ({created.skipped} inactive, skipped)"
         )
         if at is not None:
-            print(f"scheduled for {at.astimezone(zone):{SHOWN_TIME}} ({zone.key})")
+            print(f"scheduled for {cli_time(at, zone)}")
         if args.at or args.no_wait:
             return 0
         assert created.id is not None
@@ -143,7 +143,7 @@ async def broadcasts(args: argparse.Namespace) -> int:
         c = b.counts
         first = b.text.splitlines()[0][:30] if b.text else "(photo)"
         print(
-            f"#{b.id} {b.status.value:9} {b.created_at:%Y-%m-%d %H:%M} {c.total:5} groups "
+            f"#{b.id} {b.status.value:9} {cli_time(b.created_at, zone)} {c.total:5} groups "
             f"{c.delivered:5} delivered {c.failed:4} failed {c.skipped:4} skipped  {first}"
         )
     return 0
@@ -173,8 +173,7 @@ async def _scheduled(session: AsyncSession, zone: tzinfo) -> int:
     for b in waiting:
         assert b.scheduled_at is not None
         first = b.text.splitlines()[0][:30] if b.text else "(photo)"
-        at = b.scheduled_at.astimezone(zone)
-        print(f"#{b.id} {at:{SHOWN_TIME}} {b.total:5} groups  {first}")
+        print(f"#{b.id} {cli_time(b.scheduled_at, zone)} {b.total:5} groups  {first}")
     return 0
 
 

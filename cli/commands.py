@@ -24,6 +24,7 @@ from core.db import (
     upgrade,
 )
 from core.logsetup import setup_logging
+from core.timezone import cli_time, district_zone
 from models.demo_data import generate_district
 from models.group_service import create_bind_token
 from models.importer import ImportFailed, export_file, import_file
@@ -150,7 +151,7 @@ async def bind_token(args: argparse.Namespace) -> int:
         await engine.dispose()
     print(token.token)
     print(
-        f"single use; valid until {token.expires_at:%Y-%m-%d %H:%M} UTC; "
+        f"single use; valid until {cli_time(token.expires_at, district_zone(settings))}; "
         f"in the group send: /bind {token.token}",
         file=sys.stderr,
     )

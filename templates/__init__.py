@@ -25,6 +25,7 @@ TEMPLATE_DIR = Path(__file__).parent
 def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    from core.timezone import chat_time
     from core.vocabulary import VOCABULARY
 
     env = Environment(
@@ -36,6 +37,7 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARY})
+    env.filters["chat_time"] = chat_time  # the one way a template shows a time
     return env
 
 
