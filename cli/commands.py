@@ -170,9 +170,17 @@ async def classify(args: argparse.Namespace) -> int:
 
 
 async def demo(args: argparse.Namespace) -> int:
-    from demo.runner import run_demo
+    from demo.ticker import TICKER  # standard library only: says "still loading" from here on
 
-    return await run_demo(keep=args.keep)
+    TICKER.start()
+    try:
+        TICKER.say("== gridbot demo: loading the bot, the emulator and a demo district")
+        TICKER.doing("正在加载机器人")
+        from demo.runner import run_demo
+
+        return await run_demo(Path(args.db), discard=args.discard)
+    finally:
+        TICKER.stop()
 
 
 async def emulator(args: argparse.Namespace) -> int:

@@ -113,7 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     classify.set_defaults(func=commands.classify)
 
     demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
-    demo.add_argument("--keep", action="store_true", help="keep the demo database afterwards")
+    demo.add_argument(
+        "--db",
+        default="gridbot-demo.db",
+        help="the demo's SQLite file, kept afterwards "
+        "(default: ./gridbot-demo.db, replaced on each run)",
+    )
+    demo.add_argument("--discard", action="store_true", help="delete the demo database at exit")
     demo.set_defaults(func=commands.demo)
 
     emu = sub.add_parser("emulator", help="run the Bot API emulator as a local dev server")
