@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError
 
 from cli import commands
 from cli import stats as stats_cli
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # What a person can fix (the config, the database URL, the schema): one line each, no traceback.
-PERSONS_FAULTS = (ConfigError, SchemaOutOfDate, DatabaseUnavailable, DBAPIError)
+PERSONS_FAULTS = (ConfigError, SchemaOutOfDate, DatabaseUnavailable, OperationalError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(exc: Exception) -> str:
-    if isinstance(exc, DBAPIError):  # e.g. a read-only database file met while migrating
+    if isinstance(exc, OperationalError):  # e.g. a read-only database file met while migrating
         return f"database error: {str(exc.orig).splitlines()[0]}"
     return str(exc).splitlines()[0]
 

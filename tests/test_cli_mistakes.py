@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,3 +125,11 @@ def test_config_after_the_command_is_read(tmp_path: Path) -> None:
         result = gridbot(tmp_path, *command, "--config", "x.toml")
         assert result.returncode == 2, command
         assert_one_clear_line(result.stderr, "config error in x.toml: telegram.tokn")
+
+
+def test_a_read_only_database_is_one_line(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "old.db").execute("CREATE TABLE t (x)").connection.commit()
+    url = "sqlite+aiosqlite:///file:old.db?mode=ro&uri=true"
+    result = gridbot(tmp_path, "db", "upgrade", env={"GRIDBOT_DATABASE_URL": url})
+    assert result.returncode == 2
+    assert_one_clear_line(result.stderr, "readonly database")
