@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from broadcasts.polls import poll_results
 from broadcasts.reads import read_rollup
 from broadcasts.service import delivery_counts
+from core.timezone import DAY_AND_TIME, chat_time
 from templates import render
-
-SHOWN_TIME = "%Y-%m-%d %H:%M"
 
 
 async def report_text(session: AsyncSession, broadcast_id: int, zone: tzinfo) -> str:
@@ -19,7 +18,7 @@ async def report_text(session: AsyncSession, broadcast_id: int, zone: tzinfo) ->
     rollup = await read_rollup(session, broadcast_id)
     counts = (await delivery_counts(session, [broadcast_id]))[broadcast_id]
     at = rollup.broadcast.scheduled_at
-    scheduled = at.astimezone(zone).strftime(SHOWN_TIME) if at else ""
+    scheduled = chat_time(at, zone, DAY_AND_TIME) if at else ""
     return render("broadcast_read_report", r=rollup, c=counts, scheduled=scheduled)
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from audit.log import entries_since
 from core.config import Settings
-from core.db import check_schema, make_engine, make_session_factory, session_scope
-from core.timezone import district_zone
+from core.db import make_session_factory, open_engine, session_scope
+from core.timezone import DAY_AND_TIME_SECONDS, cli_time, district_zone, local_time, zone_key
 
 
 def parse_since(text: str, tz: ZoneInfo) -> datetime:
@@ -33,9 +33,8 @@ async def audit(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    engine = make_engine(settings.database.url)
+    engine = await open_engine(settings.database.url)
     try:
-        await check_schema(engine)
         async with session_scope(make_session_factory(engine)) as session:
             rows = await entries_since(session, since, args.person)
     finally:
@@ -44,7 +43,7 @@ async def audit(args: argparse.Namespace) -> int:
         print(
             "\t".join(
                 [
-                    f"{entry.at.astimezone(tz):%Y-%m-%d %H:%M:%S}",
+                    local_time(entry.at, tz, DAY_AND_TIME_SECONDS),
                     (person.key or "") if person else "",
                     person.name if person else "",
                     str(entry.chat_id or ""),
@@ -55,5 +54,8 @@ async def audit(args: argparse.Namespace) -> int:
             )
         )
     who = f" by {args.person}" if args.person else ""
-    print(f"{len(rows)} entries since {since:%Y-%m-%d %H:%M %Z}{who}", file=sys.stderr)
+    print(
+        f"{len(rows)} entries since {cli_time(since, tz)}{who}; times are {zone_key(tz)}",
+        file=sys.stderr,
+    )
     return 0

@@ -19,11 +19,11 @@ from broadcasts.service import (
     delivery_counts,
     list_broadcasts,
 )
-from broadcasts.texts import SHOWN_TIME, report_text, results_text
+from broadcasts.texts import report_text, results_text
 from core.clock import Clock
 from core.config import Settings
-from core.db import check_schema, make_engine, make_session_factory, session_scope
-from core.timezone import district_zone
+from core.db import make_session_factory, open_engine, session_scope
+from core.timezone import cli_time, district_zone
 from models.broadcasts import Broadcast, BroadcastKind
 from models.tree_service import node_by_code
 
@@ -42,17 +42,15 @@ def parse_time(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> da
 
 async def broadcast(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
-    engine = make_engine(settings.database.url)
-    factory = make_session_factory(engine)
     zone, now = district_zone(settings), Clock().now()
     try:
         at = parse_time(args.at, now, zone) if args.at else None
     except SendTimeError as exc:
         print(f"gridbot: --at {args.at!r}: {_TIME_PROBLEMS[exc.problem.value]}", file=sys.stderr)
-        await engine.dispose()
         return 1
+    engine = await open_engine(settings.database.url)
+    factory = make_session_factory(engine)
     try:
-        await check_schema(engine)
         async with session_scope(factory) as session:
             node = await node_by_code(session, args.to)
             if node is None or node.id is None:
@@ -73,7 +71,7 @@ async def broadcast(args: argparse.Namespace) -> int:
             f" ({created.skipped} inactive, skipped)"
         )
         if at is not None:
-            print(f"scheduled for {at.astimezone(zone):{SHOWN_TIME}} ({zone.key})")
+            print(f"scheduled for {cli_time(at, zone)}")
         if args.at or args.no_wait:
             return 0
         assert created.id is not None
@@ -125,10 +123,9 @@ _TIME_PROBLEMS = {
 async def broadcasts(args: argparse.Namespace) -> int:
     """List broadcasts; or --scheduled, --cancel N, --id N (the read roll-up)."""
     settings: Settings = args.settings
-    engine = make_engine(settings.database.url)
+    engine = await open_engine(settings.database.url)
     zone = district_zone(settings)
     try:
-        await check_schema(engine)
         factory = make_session_factory(engine)
         if args.cancel is not None:
             return await _cancel(factory, args.cancel)
@@ -146,7 +143,7 @@ async def broadcasts(args: argparse.Namespace) -> int:
         c = b.counts
         first = b.text.splitlines()[0][:30] if b.text else "(photo)"
         print(
-            f"#{b.id} {b.status.value:9} {b.created_at:%Y-%m-%d %H:%M} {c.total:5} groups "
+            f"#{b.id} {b.status.value:9} {cli_time(b.created_at, zone)} {c.total:5} groups "
             f"{c.delivered:5} delivered {c.failed:4} failed {c.skipped:4} skipped  {first}"
         )
     return 0
@@ -176,8 +173,7 @@ async def _scheduled(session: AsyncSession, zone: tzinfo) -> int:
     for b in waiting:
         assert b.scheduled_at is not None
         first = b.text.splitlines()[0][:30] if b.text else "(photo)"
-        at = b.scheduled_at.astimezone(zone)
-        print(f"#{b.id} {at:{SHOWN_TIME}} {b.total:5} groups  {first}")
+        print(f"#{b.id} {cli_time(b.scheduled_at, zone)} {b.total:5} groups  {first}")
     return 0
 
 

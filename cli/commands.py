@@ -14,16 +14,17 @@ from pathlib import Path
 from core.clock import Clock
 from core.config import ConfigError, Settings
 from core.db import (
+    DatabaseUnavailable,
     SchemaOutOfDate,
-    check_schema,
     current_revision,
     head_revision,
-    make_engine,
     make_session_factory,
+    open_engine,
     session_scope,
     upgrade,
 )
 from core.logsetup import setup_logging
+from core.timezone import cli_time, district_zone
 from models.access import Refused
 from models.demo_data import generate_district
 from models.group_service import create_bind_token
@@ -43,11 +44,8 @@ async def run(args: argparse.Namespace) -> int:
     token = settings.require_token()
     secret = settings.telegram.webhook_secret
     setup_logging(settings.logging.level, [token, secret.get_secret_value() if secret else ""])
-    engine = make_engine(settings.database.url)
-    try:
-        await check_schema(engine)  # an old schema stops here, before the slow imports below
-    finally:
-        await engine.dispose()
+    # An unreachable database or an old schema stops here, before the slow imports below.
+    await (await open_engine(settings.database.url)).dispose()
     from bot.runtime import BotRuntime  # aiogram takes seconds to import; only `run` needs it
 
     runtime = BotRuntime(settings)
@@ -62,7 +60,7 @@ async def run(args: argparse.Namespace) -> int:
         else:
             await runtime.start_polling()
         await stop.wait()
-    except (SchemaOutOfDate, ConfigError):
+    except (SchemaOutOfDate, ConfigError, DatabaseUnavailable):
         raise
     except Exception as exc:
         # Logged (and so redacted) rather than a raw traceback that could carry the token.
@@ -74,7 +72,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 async def db_upgrade(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url, schema=False)
     try:
         before = await current_revision(engine)
         await upgrade(engine)
@@ -86,7 +84,7 @@ async def db_upgrade(args: argparse.Namespace) -> int:
 
 
 async def db_current(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url, schema=False)
     try:
         current = await current_revision(engine)
     finally:
@@ -96,9 +94,8 @@ async def db_current(args: argparse.Namespace) -> int:
 
 
 async def import_tree(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url)
     try:
-        await check_schema(engine)
         report = await import_file(Path(args.file), make_session_factory(engine))
     except ImportFailed as exc:
         for error in exc.errors:
@@ -114,9 +111,8 @@ async def import_tree(args: argparse.Namespace) -> int:
 
 
 async def export_tree(args: argparse.Namespace) -> int:
-    engine = make_engine(_settings(args).database.url)
+    engine = await open_engine(_settings(args).database.url)
     try:
-        await check_schema(engine)
         rows = await export_file(Path(args.file), make_session_factory(engine))
     finally:
         await engine.dispose()
@@ -143,9 +139,8 @@ async def demo_data(args: argparse.Namespace) -> int:
 async def bind_token(args: argparse.Namespace) -> int:
     settings = _settings(args)
     minutes = args.ttl_minutes or settings.binding.token_ttl_minutes
-    engine = make_engine(settings.database.url)
+    engine = await open_engine(settings.database.url)
     try:
-        await check_schema(engine)
         async with session_scope(make_session_factory(engine)) as session:
             token = await create_bind_token(
                 session, args.code, timedelta(minutes=minutes), Clock().now(), args.by
@@ -160,7 +155,7 @@ async def bind_token(args: argparse.Namespace) -> int:
         await engine.dispose()
     print(token.token)
     print(
-        f"single use; valid until {token.expires_at:%Y-%m-%d %H:%M} UTC; "
+        f"single use; valid until {cli_time(token.expires_at, district_zone(settings))}; "
         f"in the group send: /bind {token.token}",
         file=sys.stderr,
     )
@@ -211,9 +206,17 @@ async def classify_eval(args: argparse.Namespace) -> int:
 
 
 async def demo(args: argparse.Namespace) -> int:
-    from demo.runner import run_demo
+    from demo.ticker import TICKER  # standard library only: says "still loading" from here on
 
-    return await run_demo(keep=args.keep)
+    TICKER.start()
+    try:
+        TICKER.say("== gridbot demo: loading the bot, the emulator and a demo district")
+        TICKER.doing("正在加载机器人")
+        from demo.runner import run_demo
+
+        return await run_demo(Path(args.db), discard=args.discard)
+    finally:
+        TICKER.stop()
 
 
 async def emulator(args: argparse.Namespace) -> int:

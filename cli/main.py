@@ -8,10 +8,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from cli import commands
 from cli import stats as stats_cli
 from core.config import ConfigError, load_settings
-from core.db import SchemaOutOfDate
+from core.db import DatabaseUnavailable, SchemaOutOfDate
 
 Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
@@ -29,19 +31,36 @@ def _broadcast_command(name: str) -> Command:
     return command
 
 
+CONFIG_HELP = "TOML config file (default: ./config.toml if any)"
+
+
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Every sub-command gets its one-line help as the description of its --help page, and
+    accepts --config after its name (`gridbot run --config x`) as well as before it."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("description", kwargs.get("help"))
+        parser: argparse.ArgumentParser = super().add_parser(name, **kwargs)
+        # SUPPRESS: a --config given before the sub-command is not overwritten with None.
+        parser.add_argument("--config", "-c", default=argparse.SUPPRESS, help=CONFIG_HELP)
+        return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gridbot", description="Micro-grid (微网格) group bot for a whole district."
     )
-    parser.add_argument("--config", "-c", help="TOML config file (default: ./config.toml if any)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--config", "-c", help=CONFIG_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", action=_Commands)
 
     run = sub.add_parser("run", help="run the bot against Telegram (polling by default)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     run.set_defaults(func=commands.run)
 
     db = sub.add_parser("db", help="database schema management")
-    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub = db.add_subparsers(
+        dest="db_command", required=True, metavar="ACTION", action=_Commands
+    )
     db_sub.add_parser("upgrade", help="apply every pending migration").set_defaults(
         func=commands.db_upgrade
     )
@@ -121,7 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=commands.classify_eval)
 
     demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
-    demo.add_argument("--keep", action="store_true", help="keep the demo database afterwards")
+    demo.add_argument(
+        "--db",
+        default="gridbot-demo.db",
+        help="the demo's SQLite file, kept afterwards "
+        "(default: ./gridbot-demo.db, replaced on each run)",
+    )
+    demo.add_argument("--discard", action="store_true", help="delete the demo database at exit")
     demo.set_defaults(func=commands.demo)
 
     emu = sub.add_parser("emulator", help="run the Bot API emulator as a local dev server")
@@ -139,17 +164,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What a person can fix (the config, the database URL, the schema): one line each, no traceback.
+PERSONS_FAULTS = (ConfigError, SchemaOutOfDate, DatabaseUnavailable, OperationalError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.settings = load_settings(args.config)
         func: Command = args.func
         return asyncio.run(func(args))
-    except (ConfigError, SchemaOutOfDate) as exc:
-        print(f"gridbot: {exc}", file=sys.stderr)
+    except PERSONS_FAULTS as exc:
+        print(f"gridbot: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, OperationalError):  # e.g. a read-only database file met while migrating
+        return f"database error: {str(exc.orig).splitlines()[0]}"
+    return str(exc).splitlines()[0]
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from core.clock import Clock
 from core.config import Settings
-from core.db import check_schema, make_engine, make_session_factory
+from core.db import make_session_factory, open_engine
 from core.timezone import district_zone
 from models.tree import Node
 from models.tree_service import node_by_code
@@ -130,9 +130,8 @@ async def export_command(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace, produce: Produce) -> int:
     settings: Settings = args.settings
-    engine = make_engine(settings.database.url)
+    engine = await open_engine(settings.database.url)
     try:
-        await check_schema(engine)
         period = period_of(args, settings)
         text = await produce(make_session_factory(engine), period)
     except CliError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -20,11 +21,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from core.vocabulary import TICKET_CATEGORIES, Category, Level, Priority, RoleKind
 
 TELEGRAM_API = "https://api.telegram.org"
 DEFAULT_CONFIG_FILE = "config.toml"
+BOT_TOKEN = re.compile(r"\d+:[\w-]+")
 
 # Short names for the overrides people set most; any key also works as GRIDBOT_SECTION__KEY.
 ENV_SHORTCUTS: dict[str, tuple[str, str]] = {
@@ -55,6 +59,16 @@ class TelegramSettings(Section):
     webhook_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
     webhook_path: str = "/telegram/webhook"
 
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and token.get_secret_value():
+            if not BOT_TOKEN.fullmatch(token.get_secret_value()):
+                raise ValueError(
+                    "not a bot token (digits, a colon, then letters, from @BotFather)"
+                )
+        return token
+
     @property
     def is_official_api(self) -> bool:
         return self.api_base.rstrip("/") == TELEGRAM_API
@@ -62,6 +76,37 @@ class TelegramSettings(Section):
 
 class DatabaseSettings(Section):
     url: str = "sqlite+aiosqlite:///gridbot.db"
+
+    @field_validator("url")
+    @classmethod
+    def _async_url(cls, url: str) -> str:
+        return async_database_url(url)
+
+
+URL_EXAMPLES = "sqlite+aiosqlite:///gridbot.db or postgresql+asyncpg://user:password@host/db"
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def async_database_url(url: str) -> str:
+    """The URL with the async driver the bot runs on (`postgresql://` and `sqlite://` are
+    accepted and rewritten); anything else is refused with the words to write instead."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"not a database URL; write e.g. {URL_EXAMPLES}") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":  # Heroku-style alias
+        backend = "postgresql"
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(
+            f"{backend} is not supported; only SQLite and PostgreSQL, e.g. {URL_EXAMPLES}"
+        )
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ValueError("names no database file; write e.g. sqlite+aiosqlite:///gridbot.db")
+    if backend == "postgresql" and not parsed.database:
+        raise ValueError("names no database; write e.g. postgresql+asyncpg://user@host/gridbot")
+    parsed = parsed.set(drivername=_ASYNC_DRIVERS[backend])
+    return parsed.render_as_string(hide_password=False)
 
 
 class BindingSettings(Section):
@@ -248,16 +293,21 @@ def load_settings(path: str | Path | None = None) -> Settings:
 
 
 def _describe(exc: ValidationError, file: Path, data: dict[str, Any]) -> str:
-    err = exc.errors()[0]
-    key = ".".join(str(part) for part in err["loc"])
-    origin = str(file) if _in_file(data, err["loc"]) else "the GRIDBOT_* environment"
+    # A misspelt key shows up twice (unknown key, required key missing): name the misspelling.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
+    loc = tuple(part for part in err["loc"] if part != "[key]")
+    key = ".".join(str(part) for part in loc)
+    where = loc[:-1] if err["type"] == "missing" else err["loc"]
+    origin = str(file) if _in_file(data, where) else "the GRIDBOT_* environment"
     if err["type"] == "extra_forbidden":
         reason = "unknown key"
     else:
         shown = err.get("input")
-        secret = any(word in key for word in ("token", "secret"))
-        plain = secret or isinstance(shown, dict | SecretStr)
-        reason = err["msg"] if plain else f"{err['msg']} (got {shown!r})"
+        hidden = any(word in key for word in ("token", "secret", "url"))  # a URL has a password
+        plain = hidden or err["type"] == "missing" or isinstance(shown, dict | SecretStr)
+        message = err["msg"].removeprefix("Value error, ")
+        reason = message if plain else f"{message} (got {shown!r})"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"config error in {origin}: {key}: {reason}{more}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +14,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -31,6 +33,50 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 class SchemaOutOfDate(RuntimeError):
     """The database is not at the newest migration; the message says which command to run."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database named by the URL cannot be opened; the message is one line saying why."""
+
+
+async def open_engine(url: str, *, schema: bool = True) -> AsyncEngine:
+    """An engine that has connected once (and, with `schema`, found the newest schema).
+
+    Every failure to reach the database becomes DatabaseUnavailable with the driver's own
+    reason, so a wrong host, port, role, database name or file path reads as one line."""
+    engine = make_engine(url)
+    try:
+        _check_sqlite_folder(engine.url)
+        async with engine.connect():
+            pass
+        if schema:
+            await check_schema(engine)
+    except (DBAPIError, OSError, TimeoutError, DatabaseUnavailable) as exc:
+        await engine.dispose()
+        raise DatabaseUnavailable(_unavailable(engine.url, exc)) from exc
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+def _check_sqlite_folder(url: URL) -> None:
+    """Checked before connecting: aiosqlite's worker thread, failing to open a file, reports
+    to an event loop that may be closed by then and prints a traceback of its own."""
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return
+    folder = Path(url.database).resolve().parent
+    if not folder.is_dir():
+        raise DatabaseUnavailable(f"the folder {folder} does not exist")
+    if not Path(url.database).exists() and not os.access(folder, os.W_OK):
+        raise DatabaseUnavailable(f"gridbot may not create files in {folder}")
+
+
+def _unavailable(url: URL, exc: BaseException) -> str:
+    reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+    reason = reason.split(">: ", 1)[-1]  # asyncpg's "<class '…InvalidCatalogNameError'>: …"
+    shown = url.render_as_string(hide_password=True)
+    return f"cannot open the database {shown}: {reason}; check database.url"
 
 
 def make_engine(url: str) -> AsyncEngine:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from core.db import session_scope
-from demo.runner import Stage, heading
+from demo.runner import Stage
 from models.groups import Group
 from models.tree import Node
 from models.tree_service import node_by_code
@@ -61,27 +61,28 @@ async def scene_missing_alert(stage: Stage) -> None:
     """Reported in one grid, confirmed with one tap, pinned town-wide, then 已找到 everywhere."""
     client, chat = stage.client, stage.chats["grid1"]["id"]
     worker, resident = stage.users["worker"], stage.users["resident"]
-    heading("同一街道另一个社区的网格群也接入机器人；各群设机器人为管理员（可置顶）")
+    await stage.heading("同一街道另一个社区的网格群也接入机器人；各群设机器人为管理员（可置顶）")
     await neighbour_group(stage)
     chats = await town_chats(stage)
     for chat_id in chats:
         await client.bot_action(chat_id, "promote", worker["id"])
 
-    heading("居民在群里报告老人走失，机器人登记并私信网格员、社区和街道")
+    await stage.heading("居民在群里报告老人走失，机器人登记并私信网格员、社区和街道")
     await stage.say(chat, resident, "十万火急！我父亲今天中午12点走失了，穿蓝色外套，78岁")
     dm = await stage.wait(worker["id"], "｜寻人｜")
     number = dm["text"].split("#", 1)[1].split("｜", 1)[0]
 
-    heading("网格员在私聊里一键确认，寻人启事紧急插队，发到全街道每个群并置顶")
-    confirm = dm["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
-    await client.press_button(worker["id"], dm["message_id"], worker["id"], confirm)
+    await stage.heading("网格员在私聊里一键确认，寻人启事紧急插队，发到全街道每个群并置顶")
+    await stage.tap(worker["id"], dm, worker, "网格员", row=1)
     await stage.wait(worker["id"], "寻人启事已发布")
     copies = [await client.wait_for(c, predicate=is_alert, timeout=60) for c in chats]
 
-    heading("1 小时 40 分钟后老人在汽车站被找到，网格员发送 /found")
+    await stage.heading("1 小时 40 分钟后老人在汽车站被找到，网格员发送 /found")
     stage.clock.advance(timedelta(minutes=100))
-    print("(模拟时间快进 1 小时 40 分钟)", flush=True)
+    await stage.note("(模拟时间快进 1 小时 40 分钟)")
     await stage.say(worker["id"], worker, f"/found {number} 在汽车站找到，已平安到家")
     for chat_id, copy in zip(chats, copies, strict=True):
         await client.wait_for(chat_id, predicate=found_copy(copy["message_id"]), timeout=60)
-    print(f"(全街道 {len(chats)} 个群的寻人启事都已改为「已找到」并取消置顶；用时已记入工单)")
+    await stage.note(
+        f"(全街道 {len(chats)} 个群的寻人启事都已改为「已找到」并取消置顶；用时已记入工单)"
+    )

@@ -17,7 +17,7 @@ from broadcasts.pin_results import ALERT_RESULT
 from channels.telegram.callbacks import AlertAction, alert_keyboard
 from core.clock import Clock
 from core.config import Settings
-from core.timezone import district_zone
+from core.timezone import chat_time, district_zone
 from handlers.access import refusals
 from handlers.common import answer, reply, send, ticket_args
 from handlers.notices import Notifier
@@ -38,7 +38,7 @@ class TemplateTexts:
     tz: tzinfo
 
     def _at(self, moment: datetime) -> str:
-        return f"{moment.astimezone(self.tz):%m-%d %H:%M}"
+        return chat_time(moment, self.tz)
 
     def alert(self, facts: AlertFacts) -> str:
         updates = [(self._at(at), text) for at, text in facts.updates]

@@ -14,10 +14,9 @@ from broadcasts.date_jobs import DateJobs
 from broadcasts.drafts import create_draft
 from broadcasts.send_time import SendTimeError, parse_send_time
 from broadcasts.service import BroadcastError
-from broadcasts.texts import SHOWN_TIME
 from core.clock import Clock
 from core.config import Settings
-from core.timezone import district_zone
+from core.timezone import DAY_AND_TIME, chat_time, district_zone
 from handlers.common import AfterCommit, reply
 from models.access import Actor
 from models.broadcasts import Broadcast
@@ -49,7 +48,7 @@ async def on_when(
     if scheduled_sends is not None:
         jobs, broadcast_id = scheduled_sends, created.id
         after_commit.append(lambda: jobs.add(broadcast_id, at))
-    shown = at.astimezone(zone).strftime(SHOWN_TIME)
+    shown = chat_time(at, zone, DAY_AND_TIME)
     text = render(
         "broadcast_scheduled", id=created.id, at=shown, path=data["path"], total=created.total
     )
@@ -63,7 +62,7 @@ def _send_time_or_refusal(
     try:
         return parse_send_time(message.text or "", now, zone)
     except SendTimeError as exc:
-        shown_now = now.astimezone(zone).strftime(SHOWN_TIME)
+        shown_now = chat_time(now, zone, DAY_AND_TIME)
         reply(
             session, message, render("broadcast_time_refused", problem=exc.problem, now=shown_now)
         )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from channels.telegram.channel import buttons_of
 from channels.telegram.keyboards import keypad
 from core.db import session_scope
+from core.timezone import CLOCK_TIME, chat_time
 from models.outgoing import Priority
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
@@ -25,7 +26,7 @@ MISSING_SHOWN = 20
 
 
 def _hhmm(moment: datetime, tz: tzinfo) -> str:
-    return f"{moment.astimezone(tz):%H:%M}"
+    return chat_time(moment, tz, CLOCK_TIME)
 
 
 async def prompt_card(

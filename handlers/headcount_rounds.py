@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
-from core.timezone import district_zone
+from core.timezone import CLOCK_TIME, chat_time, district_zone
 from handlers.access import refusals
 from handlers.common import reply
 from handlers.headcount_messages import status_card
@@ -54,7 +54,7 @@ async def cmd_open(
         new=new,
         path=path_text(await ancestors_and_self(session, node)),
         grids=len(await counting_grids(session, node)),
-        deadline=f"{held.deadline_at.astimezone(tz):%H:%M}",
+        deadline=chat_time(held.deadline_at, tz, CLOCK_TIME),
     )
     reply(session, message, opened)
 

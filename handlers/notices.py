@@ -13,6 +13,7 @@ from channels.telegram.callbacks import rating_keyboard, staff_keyboard
 from channels.telegram.channel import buttons_of
 from classify.extract import mask_phones
 from core.db import session_scope
+from core.timezone import chat_time
 from core.vocabulary import Category
 from models.groups import Group
 from models.outgoing import Priority
@@ -92,7 +93,7 @@ class Notifier:
         return [
             render(
                 "ticket_event",
-                at=f"{e.at.astimezone(self._tz):%m-%d %H:%M}",
+                at=chat_time(e.at, self._tz),
                 who=name,
                 kind=e.kind,
                 text=mask_phones(e.text),
@@ -151,4 +152,4 @@ async def _names(session: AsyncSession, person_ids: tuple[int, ...]) -> str:
 
 def _due(ticket: Ticket, tz: tzinfo) -> str:
     due = ticket.claim_due_at
-    return f"{due.astimezone(tz):%m-%d %H:%M}" if due else ""
+    return chat_time(due, tz) if due else ""

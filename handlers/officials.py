@@ -19,11 +19,11 @@ from broadcasts.management import (
     queued_scheduled,
     visible_broadcast,
 )
-from broadcasts.texts import SHOWN_TIME, report_text
+from broadcasts.texts import report_text
 from channels.telegram.callbacks import ScheduledCancel, scheduled_keyboard
 from core.clock import Clock
 from core.config import Settings
-from core.timezone import district_zone
+from core.timezone import DAY_AND_TIME, chat_time, district_zone
 from handlers.access import refusals
 from handlers.common import AfterCommit, answer, edit, reply
 from models.access import ADMINS, Actor, Refused
@@ -56,7 +56,7 @@ async def scheduled_list(
         items.append(
             {
                 "id": b.id,
-                "at": b.scheduled_at.astimezone(zone).strftime(SHOWN_TIME),
+                "at": chat_time(b.scheduled_at, zone, DAY_AND_TIME),
                 "path": path_text(await ancestors_and_self(session, node)),
                 "total": b.total,
                 "pin": b.pin,

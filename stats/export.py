@@ -18,6 +18,7 @@ from sqlmodel import col
 
 from classify.extract import mask_phones
 from core.csv_cells import safe_row
+from core.timezone import local_time
 from models.people import Person
 from models.tickets import Ticket
 from models.tree import Level, Node, lineage_ids
@@ -39,7 +40,7 @@ def mask_name(name: str) -> str:
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return local_time(moment, tz) if moment else ""
 
 
 def _minutes(later: datetime | None, earlier: datetime) -> str:

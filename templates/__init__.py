@@ -30,6 +30,7 @@ def environment() -> Environment:
 
     from core.names import masked_name
     from core.text import NOTICE_QUOTE_LIMIT, quotation
+    from core.timezone import chat_time
     from core.vocabulary import VOCABULARY
 
     env = Environment(
@@ -41,6 +42,7 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARY})
+    env.filters["chat_time"] = chat_time  # the one way a template shows a time
     # People's words, repeated: cleaned and cut ("…") to a set length, in a group or a list
     # (`words`) or in a staff member's private notice (`detail`); `words(24)` for a table cell.
     env.filters["words"] = quotation

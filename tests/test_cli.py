@@ -132,24 +132,6 @@ def test_run_against_an_unreachable_server_fails_cleanly_without_the_token(
     assert "SECRETTOKEN" not in result.stderr + result.stdout
 
 
-def test_the_demo_plays_its_scenes_and_exits_cleanly(tmp_path: Path) -> None:
-    result = gridbot(tmp_path, "demo")
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "✅ 本群已绑定到：平谷区 › 滨河街道 › 府前社区" in out
-    assert "抱歉，您没有绑定「PG-01-001-02」的权限" in out
-    assert "这个绑定码已经使用过了" in out
-    assert out.count("📍 本群位置") == 2  # before and after the supergroup migration
-    assert "「我家厨房水管漏水了，楼下都湿了，电话138****5678」" in out
-    assert "已由" in out and "接单，正在处理" in out
-    assert "请对办理结果评价" in out
-    assert out.count("⏫ 上报工单 #2") == 2  # community, then town
-    assert "将发送到 平谷区 下的 2 个群" in out
-    assert out.count("今冬供暖将于11月15日开始") >= 3  # the draft, the preview, and each group
-    assert "已完成：送达 2，失败 0" in out
-    assert out.rstrip().endswith("== demo finished")
-
-
 def test_classify_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GRIDBOT_")}
     result = subprocess.run(

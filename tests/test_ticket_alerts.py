@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,7 +26,6 @@ from models.groups import Group
 from models.tickets import EventKind, TicketStatus
 from models.tree import Level, Node
 from tests.test_ticket_workflow import (
-    BEIJING,
     GRID2,
     LEAK,
     NOW,
@@ -46,7 +46,7 @@ from tickets.events import GroupUpdate, TellGroup
 
 FATHER = "我父亲走失了，穿蓝色外套，78岁"
 WITH_PHONE = "我父亲今天中午12点走失了，穿蓝色外套，78岁，有线索请打13812345678"
-TEXTS = TemplateTexts(BEIJING)
+TEXTS = TemplateTexts(ZoneInfo("Asia/Shanghai"))  # as district_zone gives it
 LATER = NOW + timedelta(hours=2, minutes=15)
 
 # Groups bound besides the world's CHAT (PG-01-001-01): same community, same town, other town.
@@ -171,7 +171,7 @@ async def test_the_alert_text_has_the_facts_and_never_the_residents_raw_phone(
         "衣着：穿蓝色外套",
         "走失时间：今天中午12点",
         "地点：平谷区 › 滨河街道 › 府前社区 › 1-2号楼网格",
-        "报告时间：06-02 09:30",
+        "报告时间：北京时间 06-02 09:30",
         "黄秀英（13830000001）",
         "110",
         f"工单 #{ticket.id}",
@@ -249,7 +249,7 @@ async def test_an_update_is_appended_as_the_latest_news_and_every_copy_edited(
         )
 
     (alert,) = await rows(world, MissingAlert)
-    assert "📢 最新情况（06-02 10:10）：有居民在汽车站附近见过老人" in alert.text
+    assert "📢 最新情况（北京时间 06-02 10:10）：有居民在汽车站附近见过老人" in alert.text
     assert "衣着：穿蓝色外套" in alert.text  # the original facts stay
     assert alert.updated_at == NOW + timedelta(minutes=40)
     edit = done.broadcast

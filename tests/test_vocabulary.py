@@ -111,17 +111,17 @@ def test_the_config_takes_its_names_from_the_enums() -> None:
     ("toml", "reason"),
     [
         ('[tickets.sla_by_category.none.urgent]\nclaim_minutes = 1\nresolve_minutes = 2\n',
-         "tickets.sla_by_category.none.[key]: Input should be 'missing_person', 'safety', "
+         "tickets.sla_by_category.none: Input should be 'missing_person', 'safety', "
          "'repair', 'environment', 'dispute', 'assistance' or 'other'"),
         ('[tickets.sla.asap]\nclaim_minutes = 1\nresolve_minutes = 2\n',
-         "tickets.sla.asap.[key]: Input should be 'urgent', 'high' or 'normal'"),
+         "tickets.sla.asap: Input should be 'urgent', 'high' or 'normal'"),
         ('[tickets]\nalert_level = "grid"\n',
          "tickets.alert_level: Input should be 'community', 'town' or 'district'"),
         ('[stats]\nunmasked_roles = ["resident"]\n',
          "stats.unmasked_roles.0: Input should be 'grid_worker', 'community_admin', "
          "'town_admin' or 'district_official'"),
         ('[tickets]\ntimezone = "Asia/Beijing"\n',
-         "tickets.timezone: Value error, unknown time zone (an IANA name, e.g. Asia/Shanghai)"),
+         "tickets.timezone: unknown time zone (an IANA name, e.g. Asia/Shanghai)"),
     ],
 )  # fmt: skip
 def test_the_config_refuses_names_outside_the_vocabulary(

@@ -147,7 +147,7 @@ def test_gridbot_audit_prints_the_days_entries(
         ("2026-11-24 00:30:00", "W0001", "/checklist"),
         ("2026-11-24 09:00:00", "W0002", "/headcount"),
     ]
-    assert err.startswith("2 entries since 2026-11-24 00:00")
+    assert err.startswith("2 entries since 2026-11-24 00:00 (Asia/Shanghai)")
     assert main(["audit", "--since", "2026-11-24", "--person", "W0002"]) == 0
     assert capsys.readouterr().out.count("\n") == 1
     assert main(["audit", "--since", "yesterday"]) == 2

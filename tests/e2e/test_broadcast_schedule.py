@@ -73,7 +73,7 @@ async def test_past_and_unreadable_times_are_refused_and_asked_again(world: Worl
     await world.client.wait_for(official["id"], contains="请发送定时发送的时间")
     past = await say(world, official["id"], official["id"], "2026-11-24 08:00")
     assert past["text"] == (
-        "这个时间已经过去了（现在是 2026-11-24 17:00），请发送一个以后的时间。"
+        "这个时间已经过去了（现在是 北京时间 2026-11-24 17:00），请发送一个以后的时间。"
     )
     nonsense = await say(world, official["id"], official["id"], "等人齐了再发")
     assert nonsense["text"].startswith("没看懂这个时间。")
@@ -90,8 +90,8 @@ async def test_a_scheduled_broadcast_goes_out_once_after_a_restart(world: World)
     dropped = await schedule(world, official, "这条定时通知会被取消", "明天 8:00")
 
     listing = await say(world, official["id"], official["id"], "/scheduled")
-    assert f"#{drill}　2026-11-24 17:10　平谷区（1 个群）" in listing["text"]
-    assert f"#{dropped}　2026-11-25 08:00　平谷区（1 个群）" in listing["text"]
+    assert f"#{drill}　北京时间 2026-11-24 17:10　平谷区（1 个群）" in listing["text"]
+    assert f"#{dropped}　北京时间 2026-11-25 08:00　平谷区（1 个群）" in listing["text"]
     buttons = [b for row in listing["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["text"] for b in buttons] == [f"取消 #{drill}", f"取消 #{dropped}"]
     pressed = await world.client.press_button(

@@ -125,7 +125,8 @@ async def tick_the_checklist(world: World, crew: Crew) -> None:
     card = await say(world, me, me, "/checklist")
     assert "⬜ 走访独居老人" in card["text"] and "待完成 3 项" in card["text"]
     assert await press(world, crew.worker, card, "完成：走访独居老人") == "已完成：走访独居老人"
-    done = await world.client.wait_for(me, contains="✅ 走访独居老人（黄秀英 11-24 17:00）")
+    marked = "✅ 走访独居老人（黄秀英 北京时间 11-24 17:00）"
+    done = await world.client.wait_for(me, contains=marked)
     assert "待完成 2 项" in done["text"]
     assert len(done["reply_markup"]["inline_keyboard"]) == 2
     await settled(world, lambda s: rows(s, ChecklistMark), lambda marks: len(marks) == 1)
@@ -138,7 +139,7 @@ async def count_heads_with_a_late_grid(world: World, crew: Crew) -> None:
     opened = await say(world, boss, boss, "/headcount_open PG 18:00")
     assert (
         "已发起今日在区人口统计：平谷区" in opened["text"]
-        and "共 8 个网格，截止 18:00" in opened["text"]
+        and "共 8 个网格，截止 北京时间 18:00" in opened["text"]
     )
     await settled(world, lambda s: rows(s, HeadcountRound), lambda found: len(found) == 1)
     assert world.runtime is not None
@@ -349,10 +350,10 @@ async def test_bad_inputs_get_clear_replies_and_change_nothing(world: World) -> 
     not_yet = await say(world, boss, boss, "/headcount_status")
     assert not_yet["text"] == "今天 平谷区 › 滨河街道 › 府前社区 还没有发起在区人口统计。"
     opened = await say(world, boss, boss, "/headcount_open 19:30")
-    assert "府前社区" in opened["text"] and "共 2 个网格，截止 19:30" in opened["text"]
+    assert "府前社区" in opened["text"] and "共 2 个网格，截止 北京时间 19:30" in opened["text"]
     again = await say(world, boss, boss, "/headcount_open PG-01-001 20:00")
     assert again["text"].startswith(
-        "今天已发起过 平谷区 › 滨河街道 › 府前社区 的在区人口统计（截止 19:30）"
+        "今天已发起过 平谷区 › 滨河街道 › 府前社区 的在区人口统计（截止 北京时间 19:30）"
     )
 
     async def state(s: AsyncSession) -> tuple[int, int, int]:
