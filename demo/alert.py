@@ -83,6 +83,18 @@ async def scene_missing_alert(stage: Stage) -> None:
     await stage.say(worker["id"], worker, f"/found {number} 在汽车站找到，已平安到家")
     for chat_id, copy in zip(chats, copies, strict=True):
         await client.wait_for(chat_id, predicate=found_copy(copy["message_id"]), timeout=60)
+    await stage.settled()  # the unpins go after the edits
+    still = await still_pinned(stage, chats, copies)
     await stage.note(
-        f"(全街道 {len(chats)} 个群的寻人启事都已改为「已找到」并取消置顶；用时已记入工单)"
+        f"(全街道 {len(chats)} 个群的寻人启事都已改为「已找到」，"
+        f"{len(chats) - still} 个群已取消置顶；用时已记入工单)"
     )
+
+
+async def still_pinned(stage: Stage, chats: list[int], copies: list[dict[str, Any]]) -> int:
+    """How many of the alert's copies the emulator still shows pinned (what the groups see)."""
+    pinned = 0
+    for chat_id, copy in zip(chats, copies, strict=True):
+        for message in await stage.client.bot_messages(chat_id):
+            pinned += message["message_id"] == copy["message_id"] and bool(message["pinned"])
+    return pinned
