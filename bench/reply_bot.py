@@ -106,6 +106,11 @@ class BotProcess:
         await self.proc.wait()
         self.ready.set()  # ended without a word: start() says so
 
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as a crash or an out-of-memory kill."""
+        self.proc.kill()
+        await self.reader
+
     async def stop(self, timeout: float = 30.0) -> dict[str, Any]:
         """Close its stdin, wait for it to end; its figures (empty if it gave none)."""
         assert self.proc.stdin is not None

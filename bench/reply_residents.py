@@ -51,6 +51,7 @@ class Post:
     message_id: int
     posted: float  # time.monotonic() before the control call
     burst: bool
+    received: bool = True  # the bot was in the group, so an update was made for it
 
 
 class Residents:
@@ -66,7 +67,8 @@ class Residents:
         text = f"{TEXTS[n % len(TEXTS)]}（{n // len(TEXTS) + 1}号楼）"
         posted = time.monotonic()
         answer = await self.client.send_message(self.chats[group], user, text)
-        return Post(self.chats[group], answer["message"]["message_id"], posted, burst)
+        received = answer.get("update_id") is not None
+        return Post(self.chats[group], answer["message"]["message_id"], posted, burst, received)
 
     async def steady(self, rate: float, seconds: float) -> list[Post]:
         start, tasks = time.monotonic(), []

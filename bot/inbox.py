@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterable
@@ -18,9 +19,15 @@ from sqlmodel import col, select
 
 from core.clock import Clock
 from core.db import session_scope
+from core.transient import is_transient
 from models.inbox import InboxStatus, InboxUpdate
 
 log = logging.getLogger("gridbot.inbox")
+
+# A transient failure (lost connection, deadlock, timeout) is met again after 0.2, 0.4, 0.8,
+# 1.6 s: five attempts within about 3 s, then the update is parked as failed.
+ATTEMPTS = 5
+FIRST_DELAY = 0.2
 
 
 class Inbox:
@@ -30,11 +37,16 @@ class Inbox:
         dispatcher: Dispatcher,
         bot: Bot,
         clock: Clock,
+        *,
+        attempts: int = ATTEMPTS,
+        first_delay: float = FIRST_DELAY,
     ) -> None:
         self._factory = session_factory
         self._dp = dispatcher
         self._bot = bot
         self._clock = clock
+        self._attempts = attempts
+        self._first_delay = first_delay
 
     async def store(self, raws: Iterable[Any]) -> int:
         """Write raw updates in one transaction; duplicates (same update_id) are ignored."""
@@ -87,11 +99,38 @@ class Inbox:
             log.warning("malformed update %s skipped: %s", update_id, _first_line(exc))
             await self._finish(inbox_id, InboxStatus.malformed, _first_line(exc))
             return
-        try:
-            await self._dp.feed_update(self._bot, update_obj, inbox_id=inbox_id)
-        except Exception as exc:
+        delay = self._first_delay
+        for attempt in range(1, self._attempts + 1):
+            last = attempt == self._attempts
+            try:
+                await self._dp.feed_update(
+                    self._bot, update_obj, inbox_id=inbox_id, last_attempt=last
+                )
+                return
+            except Exception as exc:
+                if is_transient(exc) and not last:
+                    log.warning(
+                        "update %s met a transient failure (%s); attempt %d of %d in %.1fs",
+                        update_id,
+                        _first_line(exc),
+                        attempt + 1,
+                        self._attempts,
+                        delay,
+                    )
+                    await asyncio.sleep(delay)
+                    delay *= 2
+                    continue
+                await self._park(inbox_id, update_id, exc, attempt)
+                return
+
+    async def _park(self, inbox_id: int, update_id: int, exc: Exception, attempts: int) -> None:
+        """Keep the update as failed; nothing it would have sent was committed, so none goes."""
+        reason = f"{type(exc).__name__}: {_first_line(exc)}"
+        if is_transient(exc):
+            log.error("update %s failed after %d attempts: %s", update_id, attempts, reason)
+        else:
             log.exception("update %s failed; kept in the inbox as failed", update_id)
-            await self._finish(inbox_id, InboxStatus.failed, f"{type(exc).__name__}: {exc}")
+        await self._finish(inbox_id, InboxStatus.failed, reason)
 
     async def _finish(self, inbox_id: int, status: InboxStatus, error: str | None) -> None:
         async with session_scope(self._factory) as session:

@@ -29,6 +29,7 @@ from audit.log import AuditNote
 from bot.inbox import mark
 from core.clock import Clock
 from core.db import session_scope
+from core.transient import is_transient
 from handlers.access import FALLBACK, REFUSALS
 from handlers.common import PENDING_ANSWERS, CallbackAnswer, answer, reply
 from models.access import Actor, Refused, load_actor
@@ -68,7 +69,8 @@ class DbSessionMiddleware(BaseMiddleware):
                 if inbox_id is not None:
                     await mark(session, inbox_id, InboxStatus.done, self._clock)
         except Exception:
-            await _answer_press(event, data, [], failed=True)
+            if data.get("last_attempt", True):  # the inbox may try this update again
+                await _answer_press(event, data, [], failed=True)
             raise
         finally:
             PENDING_ANSWERS.reset(token)
@@ -179,14 +181,22 @@ class AuditMiddleware(BaseMiddleware):
             return await handler(event, data)
         try:
             result = await handler(event, data)
-        except Exception:
-            async with session_scope(self._factory) as apart:  # the update's work rolls back
-                self._record(apart, person, action, audit_log.ERROR)
+        except Exception as exc:
+            if data.get("last_attempt", True) or not is_transient(exc):  # no retry follows
+                await self._record_apart(person, action)
             raise
         self._record(
             session, person, action, audit_log.UNHANDLED if result is UNHANDLED else note.outcome
         )
         return result
+
+    async def _record_apart(self, person: Person, action: _Action) -> None:
+        """The error entry, in a transaction of its own: the update's work rolls back."""
+        try:
+            async with session_scope(self._factory) as apart:
+                self._record(apart, person, action, audit_log.ERROR)
+        except Exception as exc:  # the database itself may be what failed
+            log.warning("audit entry of a failed %s not written: %s", action.command, exc)
 
     def _record(
         self, session: AsyncSession, person: Person, action: _Action, outcome: str

@@ -26,6 +26,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.db import check_schema, make_engine, make_session_factory
 from core.timezone import district_zone
+from core.transient import is_transient
 from handlers.headcount_messages import deliver_headcount
 from handlers.notices import Notifier
 from outbox.courier import Courier
@@ -115,18 +116,16 @@ class BotRuntime:
         while not self._stop.is_set():
             try:
                 await self.broadcasts.serve(self._stop)
-            except Exception:
-                log.exception("broadcast engine stopped unexpectedly; restarting in 5 s")
-                await asyncio.sleep(5)
+            except Exception as exc:
+                await _restart_after(exc, "broadcast engine", 5.0)
 
     async def _serve_courier(self) -> None:
         """Deliver the outbox until stopped; a crash of the loop is logged and it restarts."""
         while not self._stop.is_set():
             try:
                 await self.courier.serve(self._stop)
-            except Exception:
-                log.exception("courier stopped unexpectedly; restarting in 1 s")
-                await asyncio.sleep(1)
+            except Exception as exc:
+                await _restart_after(exc, "courier", 1.0)
 
     async def digest_once(self) -> int:
         """Today's digest to whoever has not had it (the cron job and the start call this)."""
@@ -189,3 +188,18 @@ class BotRuntime:
         await self.dp.emit_shutdown(bot=self.bot)
         await self.bot.session.close()
         await self.engine.dispose()
+
+
+async def _restart_after(exc: Exception, loop: str, pause: float) -> None:
+    """A loop that met a lost database connection restarts at once, with one log line; any
+    other failure is logged with its traceback and the loop restarts after `pause`."""
+    if is_transient(exc):
+        log.warning("%s met a transient failure (%s); restarting", loop, _first_line(exc))
+        await asyncio.sleep(0.5)
+        return
+    log.exception("%s stopped unexpectedly; restarting in %.0f s", loop, pause)
+    await asyncio.sleep(pause)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]

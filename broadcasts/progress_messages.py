@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
+from broadcasts.pin_results import write_results
 from broadcasts.progress import Progress
 from broadcasts.reporting import broadcast_report
 from broadcasts.service import Counts, delivery_counts
@@ -79,6 +80,7 @@ class ProgressEdits:
         changed = False
         for original in originals:
             changed |= await _edit_once(session, original, text)
+        changed |= await write_results(session, broadcast_id)  # an alert's pin, once known
         return changed
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from classify.model import Details
+from core.text import clean
 
 _CN = "一二三四五六七八九十两几"
-_MOBILE = r"1[3-9]\d(?:[- ]?\d{4}){2}"
+_MOBILE = r"1[3-9]\d(?:[-. ]?\d{4}){2}"
 _LANDLINE = r"0\d{2,3}-?[2-9]\d{6,7}|[2-9]\d{7}"
 PHONE_RE = re.compile(
     rf"(?<![0-9])(?:\+?86[- ]?)?(?:(?P<mobile>{_MOBILE})|(?P<landline>{_LANDLINE}))(?![0-9])",
@@ -55,7 +56,13 @@ VEHICLE_RE = re.compile(
     rf"|(?:车牌号?:?\s*)?[{_PLATE}][a-z][- ]?[a-z0-9]{{5,6}}(?![a-z0-9])"
 )
 
-_FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+# Full-width digits and the signs written between them (＋86 １３８－１２３４．５６７８).
+_FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)} | {
+    0xFF0B: ord("+"),
+    0xFF0D: ord("-"),
+    0xFF0E: ord("."),
+    0x3000: ord(" "),
+}
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
@@ -102,7 +109,7 @@ def _mask_match(match: re.Match[str], landlines: bool) -> str:
 
 def mask_phones(text: str, *, landlines: bool = True) -> str:
     """Hide the middle digits of phone numbers: 13812345678 → 138****5678."""
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = clean(text).translate(_FULLWIDTH_DIGITS)  # digits split by zero-width characters
     return PHONE_RE.sub(lambda m: _mask_match(m, landlines), text)
 
 

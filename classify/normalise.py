@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from opencc import OpenCC
 
+from core.text import clean
+
 
 def _width_table() -> dict[int, int]:
     """Full-width ASCII forms and the ideographic space map to ASCII; letters to lower case."""
@@ -29,8 +31,9 @@ def _converter() -> OpenCC:
 
 
 def normalise(text: str) -> str:
-    """Simplified script, half-width ASCII, lower case; the length may change slightly."""
-    text = text.translate(_WIDTH)
+    """Simplified script, half-width ASCII, lower case, no invisible characters (漏\u200b水
+    is 漏水); the length may change slightly."""
+    text = clean(text).translate(_WIDTH)
     if text.isascii():
         return text
     return str(_converter().convert(text))

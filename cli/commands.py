@@ -24,6 +24,7 @@ from core.db import (
     upgrade,
 )
 from core.logsetup import setup_logging
+from models.access import Refused
 from models.demo_data import generate_district
 from models.group_service import create_bind_token
 from models.importer import ImportFailed, export_file, import_file
@@ -147,10 +148,13 @@ async def bind_token(args: argparse.Namespace) -> int:
         await check_schema(engine)
         async with session_scope(make_session_factory(engine)) as session:
             token = await create_bind_token(
-                session, args.code, timedelta(minutes=minutes), Clock().now()
+                session, args.code, timedelta(minutes=minutes), Clock().now(), args.by
             )
     except LookupError as exc:
         print(f"gridbot: {exc.args[0]}", file=sys.stderr)
+        return 1
+    except Refused:
+        print(f"gridbot: user {args.by} is not staff covering {args.code}", file=sys.stderr)
         return 1
     finally:
         await engine.dispose()

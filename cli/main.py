@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("bind-token", help="issue a one-time token to bind a group to a node")
     token.add_argument("code", help="node code, e.g. PG-03-012-05")
     token.add_argument("--ttl-minutes", type=int, help="validity (default binding.token_ttl)")
+    token.add_argument(
+        "--by",
+        type=int,
+        metavar="TELEGRAM_USER_ID",
+        help="staff member issuing it: the token may then also move a group bound to a node "
+        "they cover (without --by it binds only unbound groups)",
+    )
     token.set_defaults(func=commands.bind_token)
 
     bc = sub.add_parser("broadcast", help="queue a message to every group under a node")

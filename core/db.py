@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -20,6 +22,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from core.transient import is_transient
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -105,3 +110,25 @@ async def check_schema(engine: AsyncEngine) -> None:
             f"database schema is out of date ({state}, code needs {head}); "
             "run `gridbot db upgrade` first"
         )
+
+
+async def in_transaction(
+    factory: async_sessionmaker[AsyncSession],
+    work: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    attempts: int = 6,
+    first_delay: float = 0.1,
+) -> T:
+    """`work` in a transaction of its own, started again (0.1 s, doubling) when a transient
+    failure (a cut connection, a deadlock) meets it; `work` must be safe to run again."""
+    delay = first_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            async with session_scope(factory) as session:
+                return await work(session)
+        except Exception as exc:
+            if attempt == attempts or not is_transient(exc):
+                raise
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")

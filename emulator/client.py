@@ -152,6 +152,10 @@ class EmulatorClient(InspectingClient):
             },
         )
 
+    async def set_chaos(self, server_error_rate: float, seed: int = 0) -> JSON:
+        """Answer that share of the bot's chat-bound calls with a 500, at random (seeded)."""
+        return await self._post("/chaos", {"server_error_rate": server_error_rate, "seed": seed})
+
     async def clear_fault(self, chat_id: int) -> JSON:
         return await self.set_fault(chat_id, None)
 

@@ -72,6 +72,18 @@ async def set_fault(request: web.Request) -> web.Response:
     )
 
 
+@routes.post("/control/chaos")
+async def set_chaos(request: web.Request) -> web.Response:
+    rt, body = runtime_of(request), await json_body(request)
+    rate, seed = body.get("server_error_rate", 0.0), body.get("seed", 0)
+    if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        raise ControlError(400, "server_error_rate must be a number between 0 and 1")
+    rt.faults.set_chaos(float(rate), int_arg(seed, "seed"))
+    return web.json_response(
+        {"server_error_rate": rate, "random_server_errors": rt.faults.random_server_errors}
+    )
+
+
 def _limits(rt: Runtime) -> dict[str, Any]:
     limiter = rt.limiter
     return {

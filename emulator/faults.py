@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,16 @@ class Fault:
 class FaultTable:
     def __init__(self) -> None:
         self.faults: dict[int, Fault] = {}
+        self.server_error_rate = 0.0  # of every chat-bound call, at random (a soak's chaos)
+        self._random = random.Random(0)
+        self.random_server_errors = 0
+
+    def set_chaos(self, server_error_rate: float, seed: int = 0) -> None:
+        """Answer this share of chat-bound calls with a 500, drawn from a seeded sequence."""
+        if not 0.0 <= server_error_rate <= 1.0:
+            raise ValueError("server_error_rate must be between 0 and 1")
+        self.server_error_rate = server_error_rate
+        self._random = random.Random(seed)
 
     def clear(self, chat_id: int) -> None:
         fault = self.faults.pop(chat_id, None)
@@ -75,8 +86,14 @@ class FaultTable:
         return fault
 
     def transient_error(self, chat_id: int) -> ApiError | None:
-        """Consume one injected server_error/flood answer for this chat, if any."""
+        """Consume one injected server_error/flood answer for this chat, if any; else, at the
+        chaos rate, a random 500."""
         fault = self.faults.get(chat_id)
+        if fault is None and self.server_error_rate and (
+            self._random.random() < self.server_error_rate
+        ):
+            self.random_server_errors += 1
+            return server_error()
         if fault is None or fault.kind not in ("server_error", "flood"):
             return None
         if fault.remaining is not None:

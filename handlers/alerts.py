@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -12,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadcasts.personalize import literal
+from broadcasts.pin_results import ALERT_RESULT
 from channels.telegram.callbacks import AlertAction, alert_keyboard
 from core.clock import Clock
 from core.config import Settings
@@ -118,7 +120,7 @@ async def on_alert_button(
     answer(query)
     # Staff keep a message: the follow-up commands and the 已找到 button, or the time it took.
     markup = alert_keyboard(number, "found") if action == "confirm" else None
-    send(session, user, text, reply_markup=markup)
+    send(session, user, text, reply_markup=markup, **_result_of(done))
 
 
 async def cmd_alert(
@@ -145,7 +147,16 @@ async def cmd_alert(
     else:
         done = await update_alert(session, number, actor, text, texts, now)
     await _finish(done, session, notifier, now)
-    reply(session, message, await _answer(session, name if name == "found" else "update", done))
+    text = await _answer(session, name if name == "found" else "update", done)
+    reply(session, message, text, **(_result_of(done) if name == "found" else {}))
+
+
+def _result_of(done: AlertDone) -> dict[str, Any]:
+    """A confirmation that waits for its broadcast: the pin's outcome is appended to it once
+    every copy has been tried (broadcasts/pin_results.py); nothing is promised before."""
+    if done.broadcast is None or done.broadcast.id is None:
+        return {}
+    return {"purpose": ALERT_RESULT, "ref_id": done.broadcast.id}
 
 
 def get_router() -> Router:

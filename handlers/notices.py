@@ -23,7 +23,7 @@ from models.tree_service import ancestors_and_self, path_text
 from outbox.write import say
 from templates import render
 from tickets.delivery import TICKET_STAFF
-from tickets.events import AskRating, Notice, NotifyStaff, TellGroup
+from tickets.events import AskRating, GroupUpdate, Notice, NotifyStaff, TellGroup
 from tickets.history import history
 
 
@@ -101,16 +101,22 @@ class Notifier:
         ]
 
     async def _group(self, session: AsyncSession, ticket: Ticket, notice: TellGroup) -> None:
-        names = await _names(session, notice.person_ids)
-        text = render(
-            "ticket_progress",
-            t=ticket,
-            update=notice.update.value,
-            names=names,
-            note=mask_phones(notice.note),
-        )
-        if notice.update.value == "unreachable":
-            text = render("ticket_unreachable", t=ticket, names=names)
+        if notice.update in (GroupUpdate.unreachable, GroupUpdate.nobody_reachable):
+            text = render(
+                "ticket_unreachable",
+                t=ticket,
+                update=notice.update.value,
+                roles=notice.roles,
+                place=notice.note,
+            )
+        else:
+            text = render(
+                "ticket_progress",
+                t=ticket,
+                update=notice.update.value,
+                names=await _names(session, notice.person_ids),
+                note=mask_phones(notice.note),
+            )
         await self._to_group(session, ticket, text)
 
     async def _ask_rating(self, session: AsyncSession, ticket: Ticket) -> None:

@@ -11,16 +11,17 @@ from channels.telegram.callbacks import RateTicket, alert_keyboard
 from classify.extract import mask_phones
 from classify.reloading import ReloadingClassifier
 from core.clock import Clock
-from handlers.common import GROUP_CHATS, answer, reply
+from handlers.common import GROUP_CHATS, answer, edit_buttons, reply
 from handlers.notices import Notifier
 from models.tickets import Ticket
 from models.tree import Node
 from templates import render
 from tickets.alert_consent import offers_phone_consent
 from tickets.delivery import TICKET_REPLY
-from tickets.feedback import rate
+from tickets.feedback import RatingOutcome, rate
 from tickets.opening import Opening, Outcome, Report, report_message
 from tickets.policy import TicketPolicy
+from tickets.routing import GRID_LEVELS
 
 
 def _report(message: Message, text: str, explicit: bool) -> Report:
@@ -76,8 +77,16 @@ async def _answer_opened(
         "ticket_opened",
         t=ticket,
         quote=mask_phones(ticket.text),
-        handlers="、".join(p.name for p in opening.route.recipients),
+        # Residents read this: the grid's workers by name (as /whereami shows them), others
+        # by their place; nobody reachable is said as such.
+        handlers=(
+            "、".join(p.name for p in opening.route.recipients)
+            if opening.route.node.level in GRID_LEVELS
+            else ""
+        ),
         level=level.name if level else "",
+        reached=not opening.route.nobody,
+        alerted=opening.alerted,
         claim_minutes=int(deadline.claim.total_seconds() // 60),
         consent=consent,
     )
@@ -139,6 +148,8 @@ async def on_rating(
         session, callback_data.ticket_id, query.from_user.id, callback_data.rating, now, policy
     )
     await notifier.publish(rated.notices, now, session)
+    if rated.outcome is not RatingOutcome.not_reporter and isinstance(query.message, Message):
+        edit_buttons(session, query.message, None)  # rated (now or before): no more buttons
     answer(
         query,
         render("ticket_rated", outcome=rated.outcome.value, rating=callback_data.rating.label),

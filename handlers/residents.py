@@ -7,8 +7,10 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import Clock
 from core.config import Settings
 from handlers.common import GROUP_CHATS, reply
+from handlers.notices import Notifier
 from models.access import Actor
 from models.group_service import group_by_chat
 from models.tree import Node
@@ -20,6 +22,7 @@ from models.tree_service import (
     roles_with_paths,
 )
 from templates import render
+from tickets.waiting import hand_waiting
 
 
 async def cmd_whereami(message: Message, session: AsyncSession) -> None:
@@ -33,14 +36,22 @@ async def cmd_whereami(message: Message, session: AsyncSession) -> None:
     reply(session, message, render("whereami", path=path, code=node.code, workers=workers))
 
 
-async def cmd_start(message: Message, session: AsyncSession) -> None:
+async def cmd_start(
+    message: Message, session: AsyncSession, actor: Actor, clock: Clock, notifier: Notifier
+) -> None:
+    """The private chat is open: note it, greet, and send staff the tickets that reached
+    nobody while no one could be told (in this same transaction)."""
     user = message.from_user
     person = await mark_private_chat(session, user.id) if user else None
     roles = [
         {"label": role.kind.label, "path": path}
         for role, path in (await roles_with_paths(session, person) if person else [])
     ]
-    reply(session, message, render("start", name=person.name if person else None, roles=roles))
+    now = clock.now()
+    waiting = await hand_waiting(session, actor, now) if actor.is_staff else []
+    text = render("start", name=person.name if person else None, roles=roles, waiting=len(waiting))
+    reply(session, message, text)
+    await notifier.publish(waiting, now, session)
 
 
 async def cmd_help(

@@ -32,16 +32,18 @@ async def cmd_bind(
             session, message.chat.id, message.chat.title or "", message.chat.type, clock.now()
         )
     user_id = message.from_user.id
-    outcome = await bind_group(session, message.chat.id, argument[0], actor, clock.now())
-    if outcome.status is BindStatus.not_allowed:
+    try:
+        outcome = await bind_group(session, message.chat.id, argument[0], actor, clock.now())
+    except Refused as refused:
         log.warning(
-            "refused /bind %s by user %s (%s) in chat %s",
+            "refused /bind %s (%s) by user %s (%s) in chat %s",
             argument[0],
+            refused.reason,
             user_id,
             message.from_user.full_name,
             message.chat.id,
         )
-        raise Refused("not_allowed", code=argument[0])
+        raise
     if outcome.node is None:
         reply(session, message, render(f"bind_{outcome.status.value}", code=argument[0]))
         return

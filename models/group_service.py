@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from models.access import Actor, acting
+from models.access import Actor, Refused, acting
 from models.base import utcnow
 from models.group_merge import merge_duplicate
 from models.groups import BindToken, Group
@@ -68,9 +68,16 @@ class BindStatus(enum.StrEnum):
     unchanged = "unchanged"
     unknown_group = "unknown_group"
     unknown_node = "unknown_node"
-    not_allowed = "not_allowed"
     token_expired = "token_expired"
     token_used = "token_used"
+
+
+class BindRefusal(enum.StrEnum):
+    """Why a /bind was refused (audited as `refused:<reason>`)."""
+
+    not_allowed = "not_allowed"  # the new node is not theirs
+    rebind_not_allowed = "rebind_not_allowed"  # the group's current node is not theirs
+    rebind_token = "rebind_token"  # the token's issuer does not cover the group's current node
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,12 @@ class BindOutcome:
 async def bind_group(
     session: AsyncSession, chat_id: int, argument: str, who: Actor | int, now: datetime
 ) -> BindOutcome:
-    """Bind by node code (staff covering that node) or by a one-time token (anyone)."""
+    """Bind by node code (staff covering that node) or by a one-time token (anyone).
+
+    Moving a group that is already bound to another node needs staff covering both nodes: by
+    code, the sender; by token, the staff member the token was issued by (read now, at
+    redemption). Raises Refused(BindRefusal...) otherwise; nothing is changed then.
+    """
     actor = await acting(session, who)
     group = await group_by_chat(session, chat_id)
     if group is None:
@@ -95,14 +107,16 @@ async def bind_group(
         if not token.usable_at(now):
             return BindOutcome(BindStatus.token_expired)
         node = await session.get(Node, token.node_id)
+        assert node is not None
+        await _check_move(session, group, node, token=token)
         token.used_at, token.used_by_chat_id = now, chat_id
     else:
         node = await node_by_code(session, argument)
         if node is None:
             return BindOutcome(BindStatus.unknown_node)
         if not actor.covers(node):
-            return BindOutcome(BindStatus.not_allowed, node=node)
-    assert node is not None
+            raise Refused(BindRefusal.not_allowed, code=argument)
+        await _check_move(session, group, node, actor=actor)
     if group.node_id == node.id:
         await session.flush()
         return BindOutcome(BindStatus.unchanged, node=node, group=group)
@@ -112,23 +126,58 @@ async def bind_group(
     return BindOutcome(BindStatus.bound, node=node, group=group)
 
 
+async def _check_move(
+    session: AsyncSession,
+    group: Group,
+    node: Node,
+    *,
+    actor: Actor | None = None,
+    token: BindToken | None = None,
+) -> None:
+    """Refuse moving a group bound elsewhere unless the one vouching covers its current node:
+    the sender of a code, or the issuer of a token (who must also still cover the new node)."""
+    if group.node_id is None or group.node_id == node.id:
+        return
+    current = await session.get(Node, group.node_id)
+    assert current is not None
+    if token is None:
+        assert actor is not None
+        if not actor.covers(current):
+            raise Refused(BindRefusal.rebind_not_allowed, code=node.code, current=current.code)
+        return
+    issuer = await acting(session, token.issued_by_user_id) if token.issued_by_user_id else None
+    if issuer is None or not (issuer.covers(current) and issuer.covers(node)):
+        raise Refused(BindRefusal.rebind_token, code=node.code, current=current.code)
+
+
 async def _token(session: AsyncSession, text: str) -> BindToken | None:
     result = await session.execute(select(BindToken).where(BindToken.token == text.strip()))
     return result.scalar_one_or_none()
 
 
 async def create_bind_token(
-    session: AsyncSession, code: str, ttl: timedelta, now: datetime
+    session: AsyncSession,
+    code: str,
+    ttl: timedelta,
+    now: datetime,
+    issued_by: Actor | int | None = None,
 ) -> BindToken:
+    """A one-time token for `code`. Issued by a staff member (who must cover the node), it
+    may also move a group bound elsewhere that they cover; without an issuer (the command
+    line's operator) it binds only groups that are not bound yet."""
     node = await node_by_code(session, code)
     if node is None:
         raise LookupError(f"no node with code {code!r}")
     assert node.id is not None
+    issuer = await acting(session, issued_by) if issued_by is not None else None
+    if issuer is not None and not issuer.covers(node):
+        raise Refused(BindRefusal.not_allowed, code=node.code)
     token = BindToken(
         token=f"BIND-{secrets.token_hex(5).upper()}",
         node_id=node.id,
         created_at=now,
         expires_at=now + ttl,
+        issued_by_user_id=issuer.user_id if issuer is not None else None,
     )
     session.add(token)
     await session.flush()

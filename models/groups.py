@@ -29,7 +29,12 @@ class Group(SQLModel, table=True):
 
 
 class BindToken(SQLModel, table=True):
-    """A single-use, expiring token that lets anyone bind one group to `node_id`."""
+    """A single-use, expiring token that lets anyone bind one group to `node_id`.
+
+    `issued_by_user_id` is the staff member (Telegram user id) it was issued for; their roles,
+    read when the token is redeemed, decide whether it may move a group that is already bound
+    elsewhere. A token without an issuer (from the command line) binds only unbound groups.
+    """
 
     __tablename__ = "bind_token"
 
@@ -40,6 +45,7 @@ class BindToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=AwareDateTime)
     used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     used_by_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    issued_by_user_id: int | None = Field(default=None, sa_type=BigInteger)
 
     def usable_at(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at

@@ -36,7 +36,7 @@ from channels.port import (
     SendError,
     Transient,
 )
-from core.db import session_scope
+from core.db import in_transaction
 from models.outgoing import OutgoingMessage, OutKind, OutStatus, Priority
 from outbox import rows as states
 from outbox.write import decode_buttons
@@ -108,8 +108,7 @@ class Courier:
 
     async def recover(self) -> int:
         """Rows a crash left `sending` go again, flagged as possibly duplicated."""
-        async with session_scope(self._factory) as session:
-            count = await states.recover(session)
+        count = await in_transaction(self._factory, states.recover)
         if count:
             log.warning("%d outgoing messages were in flight at a crash: sent again", count)
         return count
@@ -158,10 +157,13 @@ class Courier:
             await self.drain()
 
     async def _claim(self, limit: int) -> states.Batches:
-        async with session_scope(self._factory) as session:
-            return await states.due_batches(session, self._now(), limit, list(self._busy))
+        busy = list(self._busy)
+        return await in_transaction(
+            self._factory, lambda s: states.due_batches(s, self._now(), limit, busy)
+        )
 
     async def _serve_chat(self, chat_id: int, rows: list[OutgoingMessage]) -> None:
+        index = 0
         try:
             claimed = True  # _claim marked the first row
             for index, row in enumerate(rows):
@@ -171,7 +173,7 @@ class Courier:
                     return  # the rest of this chat's rows stay pending, in order
         except Exception:
             log.exception("courier: chat %s failed unexpectedly; its rows go back", chat_id)
-            await self._release(rows)
+            await self._release(rows[index], rows[index + 1 :])
         finally:
             self._busy.pop(chat_id, None)
             self._wake.set()
@@ -202,8 +204,10 @@ class Courier:
     async def _message(self, row: OutgoingMessage) -> Outgoing | None:
         message_id = row.message_id
         if row.edit_of is not None and message_id is None:
-            async with self._factory() as session:
-                original = await session.get(OutgoingMessage, row.edit_of)
+            edit_of = row.edit_of
+            original = await in_transaction(
+                self._factory, lambda s: s.get(OutgoingMessage, edit_of)
+            )
             if original is None or original.status == OutStatus.failed:
                 await self._finish(row, OutStatus.failed, "the message to edit was never sent")
                 return None
@@ -228,16 +232,19 @@ class Courier:
             await self._retry(row, timedelta(seconds=exc.seconds), row.attempts)
             return False
         if isinstance(exc, Migrated):
-            async with session_scope(self._factory) as session:
-                await self._hooks.on_migrated(session, row.chat_id, exc.new_chat_id)
-                await states.move_chat(session, row.chat_id, exc.new_chat_id)
+            old, new = row.chat_id, exc.new_chat_id
+
+            async def migrate(session: AsyncSession) -> None:
+                await self._hooks.on_migrated(session, old, new)
+                await states.move_chat(session, old, new)
+
+            await in_transaction(self._factory, migrate)
             row.chat_id = exc.new_chat_id
             await self._retry(row, timedelta(0), row.attempts)
             return False
         if isinstance(exc, BadRequest) and row.reply_to and _reply_gone(exc.reason):
             row.reply_to = None
-            async with session_scope(self._factory) as session:
-                await states.set_row(session, row, reply_to=None)
+            await in_transaction(self._factory, lambda s: states.set_row(s, row, reply_to=None))
             go_on, _claimed = await self._deliver(row, claimed=True)
             return go_on
         if isinstance(exc, Transient) and row.attempts + 1 < self.max_attempts:
@@ -247,8 +254,7 @@ class Courier:
         await self._finish(row, OutStatus.failed, exc.reason)
         if isinstance(exc, Forbidden):
             log.warning("chat %s refused a message: %s", row.chat_id, exc.reason)
-            async with session_scope(self._factory) as session:
-                await self._hooks.on_refused(session, row)
+            await in_transaction(self._factory, lambda s: self._hooks.on_refused(s, row))
             return True  # the chat's other rows meet the same answer one by one
         log.error(
             "message %s to chat %s failed for good after %d attempts: %s",
@@ -262,52 +268,52 @@ class Courier:
     async def _mark_sending(self, row: OutgoingMessage) -> bool:
         """Committed just before the request leaves: a crash from here on makes the row a
         possible duplicate at the next start, and only this row."""
-        async with session_scope(self._factory) as session:
-            return await states.claim_row(session, row)
+        return await in_transaction(self._factory, lambda s: states.claim_row(s, row))
 
     async def _retry(self, row: OutgoingMessage, delay: timedelta, attempts: int) -> None:
-        async with session_scope(self._factory) as session:
-            await states.set_row(
-                session,
-                row,
-                status=OutStatus.pending,
-                not_before=self._now() + delay,
-                attempts=attempts,
-            )
+        values = {"status": OutStatus.pending, "not_before": self._now() + delay}
+        await in_transaction(
+            self._factory, lambda s: states.set_row(s, row, **values, attempts=attempts)
+        )
 
-    async def _release(self, held: list[OutgoingMessage]) -> None:
-        async with session_scope(self._factory) as session:
-            await states.release(session, held)
+    async def _release(self, current: OutgoingMessage, untried: list[OutgoingMessage]) -> None:
+        """After an unexpected failure: rows not tried go back as they were; the current one,
+        whose request may have left, goes back flagged as a possible duplicate."""
+
+        async def work(session: AsyncSession) -> None:
+            await states.release(session, untried)
+            await states.release(session, [current], possibly_duplicate=True)
+
+        await in_transaction(self._factory, work)
 
     async def _mark_sent(
         self, row: OutgoingMessage, message_id: int, following: OutgoingMessage | None
     ) -> bool:
         """Record the send (and its hooks); claim the chat's next row in the same transaction."""
         self.sent += 1
-        claimed = False
-        async with session_scope(self._factory) as session:
+        sent_at = self._now()
+
+        async def work(session: AsyncSession) -> bool:
             await states.set_row(
                 session,
                 row,
                 status=OutStatus.sent,
-                sent_at=self._now(),
+                sent_at=sent_at,
                 sent_message_id=message_id or None,
                 file_data=None,  # a sent file need not be kept
             )
             if row.purpose:
                 row.sent_message_id = message_id
                 await self._hooks.on_sent(session, row)
-            if following is not None:
-                claimed = await states.claim_row(session, following)
-        return claimed
+            return following is not None and await states.claim_row(session, following)
+
+        return await in_transaction(self._factory, work)
 
     async def _finish(self, row: OutgoingMessage, status: OutStatus, error: str) -> None:
         self.failed += 1
         row.sent_at = self._now()
-        async with session_scope(self._factory) as session:
-            await states.set_row(
-                session, row, status=status, error=error[:1000], sent_at=row.sent_at
-            )
+        values = {"status": status, "error": error[:1000], "sent_at": row.sent_at}
+        await in_transaction(self._factory, lambda s: states.set_row(s, row, **values))
 
 
 def _reply_gone(reason: str) -> bool:

@@ -64,16 +64,22 @@ async def claim_row(session: AsyncSession, row: OutgoingMessage) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-async def release(session: AsyncSession, rows: list[OutgoingMessage]) -> None:
-    """Rows this courier holds as `sending` go back to `pending` (nothing left for them)."""
+async def release(
+    session: AsyncSession, rows: list[OutgoingMessage], *, possibly_duplicate: bool = False
+) -> None:
+    """Rows this courier holds as `sending` go back to `pending` (nothing left for them);
+    with `possibly_duplicate`, rows whose request may have left."""
     ids = [row.id for row in rows]
+    values: dict[str, Any] = {"status": OutStatus.pending}
+    if possibly_duplicate:
+        values["possibly_duplicate"] = True
     if ids:
         await session.execute(
             update(OutgoingMessage)
             .where(
                 col(OutgoingMessage.id).in_(ids), col(OutgoingMessage.status) == OutStatus.sending
             )
-            .values(status=OutStatus.pending)
+            .values(**values)
         )
 
 

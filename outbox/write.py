@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.port import OutButton
 from models.outgoing import OutgoingMessage, OutKind, Priority
+from outbox.fit import LIMITS, parts, shortened
 
 Keyboard = Sequence[Sequence[OutButton]]
 
@@ -41,20 +42,28 @@ def say(
     ref_id: int | None = None,
     person_id: int | None = None,
 ) -> OutgoingMessage:
-    """A text for `chat_id`, sent once the caller's transaction commits."""
-    row = OutgoingMessage(
-        chat_id=chat_id,
-        text=text,
-        html=html,
-        buttons=encode_buttons(buttons),
-        reply_to=reply_to,
-        priority=int(priority),
-        purpose=purpose,
-        ref_id=ref_id,
-        person_id=person_id,
-    )
-    session.add(row)
-    return row
+    """A text for `chat_id`, sent once the caller's transaction commits. A text over the
+    platform's limit goes as several messages (outbox.fit); the first replies to `reply_to`,
+    the last carries the buttons and is returned."""
+    texts = parts(text, html)
+    rows = [
+        OutgoingMessage(
+            chat_id=chat_id,
+            text=part,
+            html=html,
+            buttons=encode_buttons(buttons) if last else None,
+            reply_to=reply_to if first else None,
+            priority=int(priority),
+            purpose=purpose,
+            ref_id=ref_id,
+            person_id=person_id,
+        )
+        for first, last, part in (
+            (i == 0, i == len(texts) - 1, part) for i, part in enumerate(texts)
+        )
+    ]
+    session.add_all(rows)
+    return rows[-1]
 
 
 def send_file(
@@ -71,7 +80,7 @@ def send_file(
     row = OutgoingMessage(
         chat_id=chat_id,
         kind=OutKind.photo if photo else OutKind.document,
-        text=caption,
+        text=None if caption is None else shortened(caption, True, LIMITS.max_caption),
         file_name=file_name,
         file_data=data,
         priority=int(priority),
@@ -98,7 +107,7 @@ def edit(
     row = OutgoingMessage(
         chat_id=chat_id,
         kind=OutKind.edit_text,
-        text=text,
+        text=shortened(text, html, LIMITS.max_text),
         html=html,
         buttons=encode_buttons(buttons),
         message_id=message_id,

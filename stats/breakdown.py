@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from core.vocabulary import Category
+from models.inbox import InboxStatus, InboxUpdate
 from models.tickets import Ticket
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, path_text
@@ -21,7 +22,7 @@ from stats.figures import (
     tickets_in,
 )
 from stats.model import Figures, Headcount, Part, Report
-from stats.period import Period
+from stats.period import Period, in_period
 from stats.sql import dialect_of, whole_days_since
 from work.rollup import Tally, rollup
 
@@ -67,7 +68,24 @@ async def build_report(
     await add_headcount(session, node, parts, total)
     path = path_text(await ancestors_and_self(session, node))
     per_day = await tickets_per_day(session, node, period) if daily else None
-    return Report(node, path, period, total, worst_first(parts), per_day)
+    report = Report(node, path, period, total, worst_first(parts), per_day)
+    if node.parent_id is None:  # the whole district: how the bot itself fared
+        report.failed_updates = await failed_updates(session, period)
+    return report
+
+
+async def failed_updates(session: AsyncSession, period: Period) -> int:
+    """Messages and presses received in the period that could not be handled (parked as
+    failed after their retries); they stay in the inbox for the operator."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(InboxUpdate)
+        .where(
+            col(InboxUpdate.status) == InboxStatus.failed,
+            *in_period(InboxUpdate.received_at, period),
+        )
+    )
+    return int(result.scalar_one())
 
 
 async def add_headcount(

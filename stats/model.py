@@ -119,3 +119,4 @@ class Report:
     total: Figures
     parts: list[Part]  # worst first (see stats.breakdown)
     daily: dict[date, Counter[Category]] | None = None  # tickets per local day by category
+    failed_updates: int | None = None  # district only: updates the bot failed to handle

@@ -89,6 +89,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "period": {"from": report.period.first.isoformat(), "to": report.period.last.isoformat()},
         "total": figures_dict(report.total),
         "children": [part_dict(p) for p in report.parts],
+        **({} if report.failed_updates is None else {"failed_updates": report.failed_updates}),
     }
 
 

@@ -1,5 +1,8 @@
 """The one Jinja2 environment for every message the bot sends (HTML parse mode, autoescaped).
 
+A resident named in a group is named through the filter `masked` (core/names.py: 王秀英 →
+王**): `{{ ticket.reporter_name | masked }}`; group templates never print a resident's full name.
+
 Every enum of core/vocabulary.py is a global, so a template reads a value's label as
 `{{ t.status.label }}` and compares with a member, `{% if t.category == Category.SAFETY %}`;
 no template spells a label or a value list of its own.
@@ -25,6 +28,8 @@ TEMPLATE_DIR = Path(__file__).parent
 def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    from core.names import masked_name
+    from core.text import NOTICE_QUOTE_LIMIT, quotation
     from core.vocabulary import VOCABULARY
 
     env = Environment(
@@ -36,6 +41,11 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.globals.update({vocabulary.__name__: vocabulary for vocabulary in VOCABULARY})
+    # People's words, repeated: cleaned and cut ("…") to a set length, in a group or a list
+    # (`words`) or in a staff member's private notice (`detail`); `words(24)` for a table cell.
+    env.filters["words"] = quotation
+    env.filters["detail"] = lambda text: quotation(text, NOTICE_QUOTE_LIMIT)
+    env.filters["masked"] = masked_name
     return env
 
 

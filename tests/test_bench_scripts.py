@@ -66,3 +66,19 @@ def test_every_report_gets_exactly_one_reply() -> None:
     assert result["messages"] == result["replies"] == result["tickets_opened"] == 15 + 20
     assert result["missing"] == result["duplicated"] == result["http_429"] == 0
     assert result["workers_reachable"] is True
+
+
+def test_a_small_soak_under_every_fault_loses_no_report_and_no_reply() -> None:
+    result = run_bench(
+        "fault_soak.py",
+        *("--groups", "10", "--messages", "60", "--seconds", "20"),
+        *("--kill-at", "7,14", "--db-kill-every", "5", "--wait", "90"),
+    )
+    promised = (
+        "messages", "tickets", "lost_tickets", "replies_missing", "replies_duplicated",
+        "reported_possible_duplicates", "max_reply_delay_s",
+    )  # fmt: skip
+    assert set(promised) <= set(result)
+    assert result["details"]["bot_kills"] == 2 and result["details"]["db_connection_kills"] >= 3
+    assert result["lost_tickets"] == result["replies_missing"] == 0
+    assert result["replies_duplicated"] <= result["reported_possible_duplicates"]

@@ -87,6 +87,12 @@ def test_bind_token_prints_a_single_use_token(tmp_path: Path) -> None:
     assert "single use" in result.stderr
     unknown = gridbot(tmp_path, "bind-token", "PG-99")
     assert unknown.returncode == 1 and "PG-99" in unknown.stderr
+    # #11 item 5: a token issued for a staff member may move a group only where they cover.
+    issued = gridbot(tmp_path, "bind-token", "PG-01-001-01", "--by", "930000001")
+    assert issued.returncode == 0, issued.stderr
+    foreign = gridbot(tmp_path, "bind-token", "PG-01-001-02", "--by", "930000001")
+    assert foreign.returncode == 1
+    assert foreign.stderr.strip() == "gridbot: user 930000001 is not staff covering PG-01-001-02"
 
 
 def test_run_without_a_token_stops_with_one_clear_line(tmp_path: Path) -> None:

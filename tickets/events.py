@@ -19,7 +19,8 @@ class GroupUpdate(enum.StrEnum):
     resolved = "resolved"
     reopened = "reopened"
     escalated = "escalated"
-    unreachable = "unreachable"
+    unreachable = "unreachable"  # some staff not reachable; note: the higher node it went to
+    nobody_reachable = "nobody_reachable"  # no staff reachable at any level: it stays open
     found = "found"  # a missing person was found (tickets/alerts.py)
 
 
@@ -41,6 +42,7 @@ class TellGroup:
     update: GroupUpdate
     person_ids: tuple[int, ...] = ()
     note: str = ""
+    roles: tuple[str, ...] = ()  # unreachable: RoleKind values of the staff not reached
 
 
 @dataclass(frozen=True)

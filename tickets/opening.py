@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from classify.model import Category, Classification, Priority
+from core.text import clean
 from core.vocabulary import OPEN_STATUSES
 from models.group_service import group_by_chat
 from models.tickets import EventKind, Ticket
@@ -18,7 +19,7 @@ from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
 from tickets.policy import TicketPolicy
-from tickets.routing import Route, alert_levels, route_from
+from tickets.routing import Reach, Route, alert_levels, reach_of, reachable_staff, route_from
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class Report:
     photos: tuple[str, ...] = ()
     reply_to_message_id: int | None = None
     explicit: bool = False  # /report or a photo: a case even if no keyword matched
+
+    def __post_init__(self) -> None:
+        """Kept without invisible characters, so no list, export or quote carries them."""
+        object.__setattr__(self, "text", clean(self.text))
+        object.__setattr__(self, "reporter_name", clean(self.reporter_name))
 
 
 class Outcome(enum.StrEnum):
@@ -47,6 +53,9 @@ class Opening:
     ticket: Ticket | None = None
     route: Route | None = None
     notices: list[Notice] = field(default_factory=list)
+    # A missing person: the ticket's own node and the alert levels above it, bottom up, each
+    # with how many of its staff were sent a private notice (reachable) and how many not.
+    alerted: list[Reach] = field(default_factory=list)
 
 
 async def report_message(
@@ -144,11 +153,8 @@ async def _open(
     if route.unreachable:
         names = "、".join(p.name for p in route.unreachable)
         record(session, ticket, EventKind.unreachable, now, text=names)
-        notices.append(
-            TellGroup(
-                ticket.id, GroupUpdate.unreachable, tuple(p.id for p in route.unreachable if p.id)
-            )
-        )
+    if route.unreachable or route.nobody:
+        notices.append(_where_it_went(ticket.id, node, route))
     told = tuple(p.id for p in route.recipients if p.id is not None)
     record(
         session,
@@ -159,15 +165,29 @@ async def _open(
         text="、".join(p.name for p in route.recipients),
     )
     notices.append(NotifyStaff(ticket.id, told, StaffReason.new))
+    alerted: list[Reach] = []
     if category is Category.MISSING_PERSON:
+        levels = await alert_levels(session, node, policy.missing_person_levels)
         extra = [
             p.id
-            for p in await alert_levels(session, node, policy.missing_person_levels)
+            for p in await reachable_staff(session, levels)
             if p.id is not None and p.id not in told
         ]
         if extra:
             notices.append(NotifyStaff(ticket.id, tuple(extra), StaffReason.alert))
-    return Opening(Outcome.opened, ticket, route, notices)
+        nodes = [node, *(n for n in reversed(levels) if n.id != node.id)]
+        alerted = await reach_of(session, nodes, {*told, *extra})
+    return Opening(Outcome.opened, ticket, route, notices, alerted)
+
+
+def _where_it_went(ticket_id: int, node: Node, route: Route) -> TellGroup:
+    """The group is told, by role, whose staff could not be reached and where the ticket went:
+    on to a higher level (named), to the reachable staff of its own node, or to nobody yet."""
+    roles = tuple(dict.fromkeys(r.role.value for r in route.walked if r.missed))
+    if route.nobody:
+        return TellGroup(ticket_id, GroupUpdate.nobody_reachable, roles=roles)
+    place = "" if route.node.id == node.id else route.node.name
+    return TellGroup(ticket_id, GroupUpdate.unreachable, roles=roles, note=place)
 
 
 def _raise_priority(

@@ -6,12 +6,15 @@ import logging
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
+from models.audit import AuditEntry
 from models.group_service import create_bind_token, group_by_chat
 from tests.e2e.conftest import World
 
 GRID1, GRID2 = "PG-01-001-01", "PG-01-001-02"
 WORKER1 = 930000001  # grid worker of PG-01-001-01 in the demo district
+WORKER2 = 930000002  # grid worker of PG-01-001-02
 TOWN_ADMIN1 = 910000001
 
 
@@ -121,6 +124,41 @@ async def test_bind_token_works_once_for_anyone_and_then_expires(world: World) -
     async with world.db() as session:
         group2 = await group_by_chat(session, chat2["id"])
     assert group2 is not None and group2.node_id is None
+
+
+async def test_a_worker_cannot_move_another_grids_group_and_the_refusal_is_audited(
+    world: World,
+) -> None:
+    """#11 item 5: /bind checked only the new node, so worker 2 could pull grid 1's group."""
+    worker1 = await world.staff(WORKER1, "张伟")
+    worker2 = await world.staff(WORKER2, "李娜")
+    chat = await world.group_with_bot("第1网格群", worker1)
+    await say(world, chat["id"], worker1["id"], f"/bind {GRID1}")
+    refusal = await say(world, chat["id"], worker2["id"], f"/bind {GRID2}")
+    assert refusal["text"].startswith(f"抱歉，本群已绑定在「{GRID1}」，不能改绑到「{GRID2}」")
+    async with world.db() as session:
+        group = await group_by_chat(session, chat["id"])
+        audited = (await session.execute(select(AuditEntry.outcome))).scalars().all()
+    assert "refused:rebind_not_allowed" in audited
+    assert group is not None and group.node_id is not None
+    card = await say(world, chat["id"], worker2["id"], "/whereami")
+    assert f"网格编码：{GRID1}" in card["text"]
+
+
+async def test_a_token_cannot_move_a_group_bound_elsewhere(world: World) -> None:
+    worker1 = await world.staff(WORKER1, "张伟")
+    worker2 = await world.staff(WORKER2, "李娜")
+    chat = await world.group_with_bot("第1网格群", worker1)
+    await say(world, chat["id"], worker1["id"], f"/bind {GRID1}")
+    async with world.db() as session:
+        token = await create_bind_token(
+            session, GRID2, timedelta(hours=1), world.clock.now(), WORKER2
+        )
+        await session.commit()
+    refusal = await say(world, chat["id"], worker2["id"], f"/bind {token.token}")
+    assert "这个绑定码不能把它改绑到" in refusal["text"]
+    card = await say(world, chat["id"], worker2["id"], "/whereami")
+    assert f"网格编码：{GRID1}" in card["text"]
 
 
 async def test_whereami_in_an_unbound_group_says_how_to_bind(world: World) -> None:

@@ -83,6 +83,8 @@ async def test_missing_person_alert_to_a_town_and_the_found_edit_of_every_copy(
     assert not any(
         "寻人启事" in (m["text"] or "") for m in await world.client.bot_messages(outside)
     )
+    result = await world.client.wait_for(worker["id"], contains="📋 结果")
+    assert "📋 结果：已送达 3/3 个群，其中 3 个群已置顶。" in result["text"]
 
     world.clock.advance(timedelta(minutes=95))
     reply = await say(world, worker["id"], worker["id"], f"/found {ticket.id} 在汽车站找到了")
@@ -94,6 +96,8 @@ async def test_missing_person_alert_to_a_town_and_the_found_edit_of_every_copy(
         )
         assert "感谢" in edited["text"] and "穿蓝色外套" not in edited["text"]
     await world.client.wait_for(town[0], contains="人已找到，在汽车站找到了")
+    lifted = await world.client.wait_for(worker["id"], contains="已改为「已找到」，其中")
+    assert "3/3 个群的寻人启事已改为「已找到」，其中 3 个群已取消置顶。" in lifted["text"]
     alert = await found_alert(world)
     assert alert.found_seconds == 95 * 60
 

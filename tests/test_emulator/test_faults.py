@@ -84,3 +84,20 @@ async def test_flood_fault_until_cleared(
     assert (await client.stats())["http_429"] == 3
     await client.clear_fault(chat_id)
     await bot.send_message(chat_id, "ok")
+
+
+async def test_chaos_answers_a_seeded_share_of_calls_with_500(
+    bot: Bot, client: EmulatorClient, group: dict[str, Any]
+) -> None:
+    await client.set_chaos(0.5, seed=3)
+    outcomes = []
+    for n in range(16):  # within the emulator's 20 a minute per group
+        try:
+            await bot.send_message(group["chat_id"], f"m{n}")
+            outcomes.append(True)
+        except TelegramServerError:
+            outcomes.append(False)
+    assert 3 <= outcomes.count(False) <= 13
+    stopped = await client.set_chaos(0.0)
+    assert stopped["random_server_errors"] == outcomes.count(False)
+    assert (await bot.send_message(group["chat_id"], "calm")).text == "calm"
