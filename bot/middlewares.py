@@ -38,6 +38,7 @@ from models.people import Person
 from templates import render
 
 log = logging.getLogger("gridbot.updates")
+COMMAND_SHOWN = 32  # a sender-less command is quoted back at most this long
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -135,7 +136,8 @@ def _without_sender(session: AsyncSession, message: Message, text: str) -> None:
         on_behalf,
     )
     if text.startswith("/"):
-        reply(session, message, render("no_sender", command=text.split()[0].split("@")[0]))
+        command = text.split()[0].split("@")[0][:COMMAND_SHOWN]
+        reply(session, message, render("no_sender", command=command))
 
 
 @dataclass(frozen=True)
