@@ -38,6 +38,7 @@ from models.people import Person
 from templates import render
 
 log = logging.getLogger("gridbot.updates")
+COMMAND_SHOWN = 32  # a sender-less command is quoted back at most this long
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -104,16 +105,39 @@ async def _answer_press(
 
 class ActorMiddleware(BaseMiddleware):
     """Loads who sent the update (`actor`: person and roles) once, in the update's session;
-    handlers take it as the argument `actor`."""
+    handlers take it as the argument `actor`.
+
+    A written message with no sender (posted on behalf of a channel or of the group itself) goes
+    to no handler: handlers act for a person, and aiogram gives such a message no FSM state.
+    A command gets a reply saying why nothing was done; anything else is one log line."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         session: AsyncSession | None = data.get("session")
+        message = event.message if isinstance(event, Update) else None
+        if user is None and message is not None and session is not None:
+            text = message.text or message.caption
+            if text is not None:
+                _without_sender(session, message, text)
+                return None
         if user is None or session is None:
             data["actor"] = Actor(user.id if user else None)
         else:
             data["actor"] = await load_actor(session, user.id)
         return await handler(event, data)
+
+
+def _without_sender(session: AsyncSession, message: Message, text: str) -> None:
+    on_behalf = message.sender_chat.id if message.sender_chat is not None else None
+    log.info(
+        "message %s in chat %s has no sender (sent as chat %s): not handled",
+        message.message_id,
+        message.chat.id,
+        on_behalf,
+    )
+    if text.startswith("/"):
+        command = text.split()[0].split("@")[0][:COMMAND_SHOWN]
+        reply(session, message, render("no_sender", command=command))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from broadcasts.counting import DELIVERY, INACTIVE_REASON, delivery_counts
 from broadcasts.errors import BroadcastError, BroadcastProblem
-from broadcasts.personalize import compile_template, is_template
+from broadcasts.personalize import check_template, is_template
 from models.base import utcnow
 from models.broadcasts import Broadcast, BroadcastKind, BroadcastPriority, DeliveryStatus
 from models.groups import Group
@@ -57,7 +57,7 @@ async def create_broadcast(
         raise BroadcastError(BroadcastProblem.no_content)
     templated = is_template(text)
     if templated:
-        compile_template(text)
+        await check_template(text)
     created = now or utcnow()
     broadcast = Broadcast(
         created_by=created_by,

@@ -12,7 +12,7 @@ from sqlmodel import col
 from broadcasts.counting import DELIVERY, store_counts
 from broadcasts.creating import fill_outbox
 from broadcasts.errors import BroadcastError, BroadcastProblem
-from broadcasts.personalize import compile_template, is_template
+from broadcasts.personalize import check_template, is_template
 from broadcasts.plans import Layout, copy_steps, edit_steps
 from models.base import utcnow
 from models.broadcasts import Broadcast, BroadcastKind, DeliveryStatus, EditMode
@@ -47,7 +47,7 @@ async def create_edit(
         raise BroadcastError(BroadcastProblem.edit_empty)
     templated = is_template(text)
     if templated:
-        compile_template(text)
+        await check_template(text)
     elif not source.templated:
         _check_fits(source, mode, text)
     created = now or utcnow()

@@ -16,6 +16,8 @@ class BroadcastProblem(enum.StrEnum):
     bare_variable = "bare_variable"  # name: `{{ node }}` instead of `{{ node.name }}`
     template_failed = "template_failed"  # detail: what went wrong when it ran
     template_broken = "template_broken"  # a stored template no longer compiles (engine)
+    template_slow = "template_slow"  # seconds: the CPU time one render may take
+    template_too_long = "template_too_long"  # limit: the characters one render may give
     # An edit of copies already sent (broadcasts/edits.py, broadcasts/plans.py).
     edit_empty = "edit_empty"
     edit_too_long = "edit_too_long"  # needed, had: messages

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from broadcasts.copies import Copy, delivered_copies
 from broadcasts.errors import BroadcastError, BroadcastProblem
 from broadcasts.outbox import Row
-from broadcasts.personalize import compile_template, load_contexts, render_text
+from broadcasts.personalize import compile_template, load_contexts, render_texts
 from broadcasts.plans import Layout, copy_steps, edit_steps, moved_steps
 from broadcasts.steps import Step
 from models.broadcasts import Broadcast, BroadcastKind, EditMode
@@ -105,16 +105,12 @@ async def _texts(
     if content.template is None:
         return dict.fromkeys(group_ids, BroadcastError(BroadcastProblem.template_broken))
     contexts = await load_contexts(session, group_ids) if group_ids else {}
-    texts: dict[int, str | BroadcastError] = {}
-    for group_id in group_ids:
-        context = contexts.get(group_id)
-        if context is None:
-            texts[group_id] = BroadcastError(BroadcastProblem.group_unbound)
-            continue
-        try:
-            texts[group_id] = render_text(content.template, context)
-        except BroadcastError as exc:
-            texts[group_id] = exc
+    bound = [group_id for group_id in group_ids if group_id in contexts]
+    rendered = await render_texts(content.text, [contexts[group_id] for group_id in bound])
+    texts: dict[int, str | BroadcastError] = dict.fromkeys(
+        group_ids, BroadcastError(BroadcastProblem.group_unbound)
+    )
+    texts.update(zip(bound, rendered, strict=True))
     return texts
 
 

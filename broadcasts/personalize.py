@@ -2,24 +2,28 @@
 
 Variables: `group.name` (the group's title), `node.name`, `node.code`, `node.path` (names from
 the district down), `worker.name` (the group's grid workers joined with 、, or 网格员). Templates
-run in Jinja2's sandbox without autoescaping (broadcasts go out as plain text); a syntax error
-or an unknown variable is refused when the broadcast is created, naming the problem.
+run in Jinja2's sandbox without autoescaping (broadcasts go out as plain text); a syntax error,
+an unknown variable, a render that fails, takes too long or gives too much text is refused when
+the broadcast is created (and at preview), naming the problem. Every render runs in a child
+process within a CPU time and an output size limit (broadcasts/rendering.py), never on the
+event loop; at send time the same limits hold per group.
 
-Jinja2 is imported on the first template only: most broadcasts are plain text, and an engine
-process that never renders one need not carry it (about 3 MB).
+Jinja2 is imported here on the first template only (for the checks before any render): most
+broadcasts are plain text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broadcasts.errors import BroadcastError, BroadcastProblem
+from broadcasts.rendering import RENDERER
 from models.groups import Group
 from models.people import Person, Role, RoleKind
 from models.tree import PATH_SEPARATOR, Node, lineage_ids
@@ -49,10 +53,27 @@ def literal(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> SandboxedEnvironment:
-    from jinja2 import StrictUndefined
+    """An environment that compiles (to check) but never evaluates any of the template's code.
+
+    Jinja2 folds constant expressions while compiling, even unoptimized: `{{ "x" * 10 ** 9 }}`
+    or `{{ "x" | center(10 ** 9) }}` would be built here, on the event loop. Intercepted
+    operators and filters and tests that take the context are never folded; only the child
+    process (broadcasts/template_worker.py) renders."""
+    from jinja2 import StrictUndefined, pass_context
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    @pass_context
+    def not_here(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("broadcast templates are rendered in the child process only")
+
+    class CheckingEnvironment(SandboxedEnvironment):
+        intercepted_binops = frozenset(SandboxedEnvironment.default_binop_table)
+        intercepted_unops = frozenset(SandboxedEnvironment.default_unop_table)
+
+    env = CheckingEnvironment(undefined=StrictUndefined, autoescape=False, optimized=False)
+    env.filters = dict.fromkeys(env.filters, not_here)
+    env.tests = dict.fromkeys(env.tests, not_here)
+    return env
 
 
 @lru_cache(maxsize=64)
@@ -68,20 +89,22 @@ def compile_template(text: str) -> Template:
         raise BroadcastError(
             BroadcastProblem.template_syntax, line=exc.lineno, detail=exc.message
         ) from exc
-    render_text(template, _sample_context())  # what only shows when it runs
     return template
 
 
-def render_text(template: Template, context: Mapping[str, Any]) -> str:
-    from jinja2 import TemplateError
+async def check_template(text: str) -> None:
+    """BroadcastError unless `text` compiles and renders for a sample group within the limits
+    (what only shows when it runs: a failing operation, too much time, too much text)."""
+    compile_template(text)
+    (rendered,) = await RENDERER.render(text, [_sample_context()])
+    if isinstance(rendered, BroadcastError):
+        raise rendered
 
-    try:
-        return template.render(**context)
-    except TemplateError as exc:
-        raise BroadcastError(BroadcastProblem.template_failed, detail=exc.message) from exc
-    except Exception as exc:  # e.g. arithmetic on a name: the template's fault, not ours
-        detail = f"{type(exc).__name__}: {exc}"
-        raise BroadcastError(BroadcastProblem.template_failed, detail=detail) from exc
+
+async def render_texts(text: str, contexts: Sequence[Context]) -> list[str | BroadcastError]:
+    """Template `text` for each context, in a child process within the limits; a context whose
+    render fails gets the BroadcastError saying why."""
+    return await RENDERER.render(text, contexts)
 
 
 def _check_variables(tree: nodes.Template) -> None:
@@ -184,7 +207,7 @@ async def preview(session: AsyncSession, text: str, node_id: int) -> str:
     template is bad). Without any group there, the node's own name stands for the group's."""
     if not is_template(text):
         return text
-    template = compile_template(text)
+    compile_template(text)
     node = await session.get(Node, node_id)
     if node is None:
         raise BroadcastError(BroadcastProblem.no_node, node_id=node_id)
@@ -200,4 +223,7 @@ async def preview(session: AsyncSession, text: str, node_id: int) -> str:
     else:
         names, workers = await _lineage_facts(session, [node])
         context = _node_context(node, names, workers, group=node.name)
-    return render_text(template, context)
+    for rendered in await render_texts(text, [_sample_context(), context]):
+        if isinstance(rendered, BroadcastError):
+            raise rendered
+    return str(rendered)

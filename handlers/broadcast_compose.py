@@ -11,7 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts.access import picked_target, target_choices, target_counts
+from broadcasts.access import Target, picked_target, target_counts
 from broadcasts.drafts import create_draft
 from broadcasts.personalize import is_template, preview
 from broadcasts.progress_messages import announce
@@ -19,21 +19,24 @@ from broadcasts.service import BroadcastError
 from channels.telegram.callbacks import (
     BroadcastConfirm,
     BroadcastTarget,
+    TargetOpen,
     confirm_keyboard,
-    target_keyboard,
 )
 from core.clock import Clock
 from handlers.access import refusals
 from handlers.broadcast_schedule import on_when
 from handlers.common import answer, edit_buttons, reply, send
-from models.access import Actor, Refused
+from handlers.target_picker import on_open, show_picker, typed
+from models.access import Actor
 from models.tree import Node
 from templates import render
 
 PRIVATE = F.chat.type == "private"
+TYPED = F.text & ~F.text.startswith("/")
 
 
 class Draft(StatesGroup):
+    target = State()
     text = State()
     confirm = State()
     when = State()
@@ -42,13 +45,10 @@ class Draft(StatesGroup):
 async def cmd_broadcast(
     message: Message, session: AsyncSession, state: FSMContext, actor: Actor
 ) -> None:
-    if message.from_user is None:
-        return
-    choices = await target_choices(session, actor)
-    if not choices:
-        raise Refused("role")
+    """The node picker (broadcasts go to any node of the official's subtree)."""
     await state.clear()
-    reply(session, message, render("broadcast_choose"), reply_markup=target_keyboard(choices))
+    await show_picker(session, message, actor, poll=False)
+    await state.set_state(Draft.target)
 
 
 async def on_target(
@@ -59,13 +59,27 @@ async def on_target(
     actor: Actor,
 ) -> None:
     target = await picked_target(session, actor, callback_data.node_id)
+    answer(query)
+    if query.message is not None:
+        await _ask_text(session, state, query.message.chat.id, target)
+
+
+async def on_typed_target(
+    message: Message, session: AsyncSession, state: FSMContext, actor: Actor
+) -> None:
+    """A node code typed instead of a button pressed."""
+    target = await typed(session, message, actor)
+    if target is not None:
+        await _ask_text(session, state, message.chat.id, target)
+
+
+async def _ask_text(
+    session: AsyncSession, state: FSMContext, chat_id: int, target: Target
+) -> None:
     await state.set_state(Draft.text)
     data = {"node_id": target.node.id, "path": target.path, "pin": False, "read": False}
     await state.set_data(data)
-    answer(query)
-    if query.message is not None:
-        reply_text = render("broadcast_ask_text", path=target.path, active=target.active)
-        send(session, query.message.chat.id, reply_text)
+    send(session, chat_id, render("broadcast_ask_text", path=target.path, active=target.active))
 
 
 async def on_text(message: Message, session: AsyncSession, state: FSMContext) -> None:
@@ -83,7 +97,8 @@ async def on_text(message: Message, session: AsyncSession, state: FSMContext) ->
         reply(session, message, render("broadcast_text_refused", error=exc))
         return
     active, inactive = await target_counts(session, node)
-    await state.update_data(text=text, photo=photo)
+    draft = message.message_id  # what the preview's buttons name
+    await state.update_data(text=text, photo=photo, draft=draft)
     await state.set_state(Draft.confirm)
     page = render(
         "broadcast_preview",
@@ -93,7 +108,8 @@ async def on_text(message: Message, session: AsyncSession, state: FSMContext) ->
         active=active,
         inactive=inactive,
     )
-    reply(session, message, page, reply_markup=confirm_keyboard(data["pin"], data["read"]))
+    keyboard = confirm_keyboard(draft, data["pin"], data["read"])
+    reply(session, message, page, reply_markup=keyboard)
 
 
 async def on_choice(
@@ -104,8 +120,12 @@ async def on_choice(
     clock: Clock,
     actor: Actor,
 ) -> None:
-    """A preview button: toggle 置顶 / 已阅按钮, send now, ask for a time, or cancel."""
+    """A preview button: toggle 置顶 / 已阅按钮, send now, ask for a time, or cancel; under a
+    preview of another draft than the one being composed, only that it is outdated."""
     data, action = await state.get_data(), callback_data.action
+    if callback_data.draft != data.get("draft"):
+        await on_stale_choice(query)
+        return
     if action in {"pin", "read"}:
         await _toggle(query, session, state, data, action)
         return
@@ -140,7 +160,8 @@ async def _toggle(
     await state.update_data({action: data[action]})
     answer(query)
     if isinstance(query.message, Message):
-        edit_buttons(session, query.message, confirm_keyboard(data["pin"], data["read"]))
+        keyboard = confirm_keyboard(data["draft"], data["pin"], data["read"])
+        edit_buttons(session, query.message, keyboard)
 
 
 async def on_stale_choice(query: CallbackQuery) -> None:
@@ -158,6 +179,8 @@ def get_router() -> Router:
     router.message.register(cmd_broadcast, Command("broadcast"), PRIVATE, flags=worded)
     router.message.register(cmd_cancel, Command("cancel"), PRIVATE, StateFilter(Draft))
     router.callback_query.register(on_target, BroadcastTarget.filter(), flags=worded)
+    router.callback_query.register(on_open, TargetOpen.filter(~F.poll), flags=worded)
+    router.message.register(on_typed_target, Draft.target, PRIVATE, TYPED, flags=worded)
     router.message.register(on_text, Draft.text, PRIVATE)
     router.message.register(on_when, Draft.when, PRIVATE, ~F.text.startswith("/"), flags=worded)
     choosing = StateFilter(Draft.confirm, Draft.when)

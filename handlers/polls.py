@@ -10,7 +10,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts.access import picked_target, target_choices
+from broadcasts.access import Target, picked_target
 from broadcasts.drafts import create_poll
 from broadcasts.management import Access, visible_broadcast
 from broadcasts.personalize import preview
@@ -21,13 +21,14 @@ from broadcasts.texts import results_text
 from channels.telegram.callbacks import (
     PollConfirm,
     PollTarget,
+    TargetOpen,
     poll_confirm_keyboard,
-    target_keyboard,
 )
 from core.clock import Clock
 from handlers.access import refusals
 from handlers.common import answer, reply, send
 from handlers.officials import broadcast_number
+from handlers.target_picker import on_open, show_picker, typed
 from models.access import ADMINS, Actor, Refused
 from models.broadcasts import BroadcastKind
 from templates import render
@@ -37,6 +38,7 @@ TYPED = F.text & ~F.text.startswith("/")
 
 
 class PollDraft(StatesGroup):
+    target = State()
     question = State()
     options = State()
     confirm = State()
@@ -45,17 +47,13 @@ class PollDraft(StatesGroup):
 async def cmd_poll(
     message: Message, session: AsyncSession, state: FSMContext, actor: Actor
 ) -> None:
-    if message.from_user is None:
-        return
-    choices = await target_choices(session, actor)
-    if not choices:
-        raise Refused("role")
+    """The node picker, in a private chat (polls go to any node of the official's subtree)."""
+    actor.require(ADMINS, "role")
     if message.chat.type != "private":
         raise Refused("private")
     await state.clear()
-    reply(
-        session, message, render("broadcast_choose"), reply_markup=target_keyboard(choices, True)
-    )
+    await show_picker(session, message, actor, poll=True)
+    await state.set_state(PollDraft.target)
 
 
 async def on_target(
@@ -66,13 +64,27 @@ async def on_target(
     actor: Actor,
 ) -> None:
     target = await picked_target(session, actor, callback_data.node_id)
+    answer(query)
+    if query.message is not None:
+        await _ask_question(session, state, query.message.chat.id, target)
+
+
+async def on_typed_target(
+    message: Message, session: AsyncSession, state: FSMContext, actor: Actor
+) -> None:
+    """A node code typed instead of a button pressed."""
+    target = await typed(session, message, actor)
+    if target is not None:
+        await _ask_question(session, state, message.chat.id, target)
+
+
+async def _ask_question(
+    session: AsyncSession, state: FSMContext, chat_id: int, target: Target
+) -> None:
     path, active = target.path, target.active
     await state.set_state(PollDraft.question)
     await state.set_data({"node_id": target.node.id, "path": path, "active": active})
-    answer(query)
-    if query.message is not None:
-        text = render("poll_ask_question", path=path, active=active)
-        send(session, query.message.chat.id, text)
+    send(session, chat_id, render("poll_ask_question", path=path, active=active))
 
 
 async def on_question(message: Message, session: AsyncSession, state: FSMContext) -> None:
@@ -94,7 +106,7 @@ async def on_options(message: Message, state: FSMContext, session: AsyncSession)
     except OptionsError as exc:
         reply(session, message, render("poll_options_refused", problem=exc.problem))
         return
-    data = await state.update_data(options=options)
+    data = await state.update_data(options=options, draft=message.message_id)
     await state.set_state(PollDraft.confirm)
     preview = render(
         "poll_preview",
@@ -103,7 +115,7 @@ async def on_options(message: Message, state: FSMContext, session: AsyncSession)
         path=data["path"],
         active=data["active"],
     )
-    reply(session, message, preview, reply_markup=poll_confirm_keyboard())
+    reply(session, message, preview, reply_markup=poll_confirm_keyboard(message.message_id))
 
 
 async def on_confirm(
@@ -115,6 +127,9 @@ async def on_confirm(
     actor: Actor,
 ) -> None:
     data = await state.get_data()
+    if callback_data.draft != data.get("draft"):  # a preview of an earlier poll draft
+        await on_stale_confirm(query)
+        return
     await state.clear()
     if callback_data.action != "send" or "options" not in data:
         answer(query, render("broadcast_cancelled"))
@@ -172,6 +187,8 @@ def get_router() -> Router:
     router.message.register(cmd_poll_results, Command("poll_results"), flags=worded)
     router.message.register(cmd_cancel, Command("cancel"), PRIVATE, StateFilter(PollDraft))
     router.callback_query.register(on_target, PollTarget.filter(), flags=worded)
+    router.callback_query.register(on_open, TargetOpen.filter(F.poll), flags=worded)
+    router.message.register(on_typed_target, PollDraft.target, PRIVATE, TYPED, flags=worded)
     router.message.register(on_question, PollDraft.question, PRIVATE, TYPED)
     router.message.register(on_options, PollDraft.options, PRIVATE, TYPED)
     writing = StateFilter(PollDraft.question, PollDraft.options)

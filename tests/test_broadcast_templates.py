@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from broadcasts import BroadcastError, create_broadcast, preview
-from broadcasts.personalize import compile_template, is_template
+from broadcasts.personalize import check_template, compile_template, is_template
 from models.broadcasts import Broadcast, BroadcastDelivery, DeliveryStatus
 from models.groups import Group
 from models.people import Person, Role, RoleKind
@@ -38,9 +38,9 @@ TEMPLATE = (
         ("{{ node.name + 1 }}", "模板错误："),
     ],
 )
-def test_a_bad_template_is_refused_naming_the_problem(text: str, problem: str) -> None:
+async def test_a_bad_template_is_refused_naming_the_problem(text: str, problem: str) -> None:
     with pytest.raises(BroadcastError) as refused:
-        compile_template(text)
+        await check_template(text)
     assert str(refused.value).startswith(problem)
 
 

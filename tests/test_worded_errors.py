@@ -18,7 +18,7 @@ from tests.test_vocabulary import ROOT, SOURCES
 FACTS: dict[str, object] = {
     "line": 2, "detail": "unexpected '}'", "name": "worker.nam", "needed": 3, "had": 1,
     "given": 1, "least": 2, "most": 10, "number": 2, "options": ["满意"], "node_id": 5,
-    "broadcast_id": 9, "word": "上周",
+    "broadcast_id": 9, "word": "上周", "seconds": 0.5, "limit": 4096,
 }  # fmt: skip
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from broadcasts.access import Level
 from models.tickets import Rating
 from models.work import WorkKind
 from templates import render
@@ -53,7 +54,11 @@ class BroadcastTarget(CallbackData, prefix="bt"):
 
 
 class BroadcastConfirm(CallbackData, prefix="bc"):
+    """A preview's button; `draft` names the draft it previews (the id of the message that gave
+    its text), so a press under an older preview never acts on a newer draft."""
+
     action: str  # send | schedule | pin (toggle) | read (toggle) | cancel
+    draft: int
 
 
 class PollTarget(CallbackData, prefix="pt"):
@@ -62,6 +67,7 @@ class PollTarget(CallbackData, prefix="pt"):
 
 class PollConfirm(CallbackData, prefix="pc"):
     action: str  # send | cancel
+    draft: int  # as BroadcastConfirm.draft: the message that gave the options
 
 
 class ScheduledCancel(CallbackData, prefix="sc"):
@@ -70,37 +76,70 @@ class ScheduledCancel(CallbackData, prefix="sc"):
     broadcast_id: int
 
 
-def target_keyboard(nodes: list[tuple[int, str]], poll: bool = False) -> InlineKeyboardMarkup:
-    """One button per node the official may pick, for /broadcast (or /poll)."""
-    builder = InlineKeyboardBuilder()
-    for node_id, name in nodes:
+class TargetOpen(CallbackData, prefix="to"):
+    """A move in the /broadcast (or /poll) picker: show node `node_id`'s children (0: the
+    actor's own nodes), page `page`."""
+
+    node_id: int
+    page: int = 0
+    poll: bool = False
+
+
+def target_keyboard(level: Level, poll: bool = False) -> InlineKeyboardMarkup:
+    """The picker's screen: 选择此范围 (the node shown), then each child (its name picks it,
+    下一级 › opens it), then 上一页 / 下一页 and 返回上一级 where there is somewhere to go."""
+
+    def pick(node_id: int, label: str) -> InlineKeyboardButton:
         data = PollTarget(node_id=node_id) if poll else BroadcastTarget(node_id=node_id)
-        builder.button(text=name, callback_data=data)
-    builder.adjust(2)
+        return InlineKeyboardButton(text=label, callback_data=data.pack())
+
+    def move(name: str, node_id: int, page: int = 0) -> InlineKeyboardButton:
+        data = TargetOpen(node_id=node_id, page=page, poll=poll)
+        return InlineKeyboardButton(
+            text=render("target_button", name=name), callback_data=data.pack()
+        )
+
+    builder = InlineKeyboardBuilder()
+    here = level.node.id if level.node is not None and level.node.id is not None else 0
+    if level.node is not None and here:
+        builder.row(pick(here, render("target_button", name="here", node=level.node.name)))
+    for choice in (c for c in level.choices if c.opens):
+        builder.row(pick(choice.node_id, choice.name), move("open", choice.node_id))
+    leaves = [pick(c.node_id, c.name) for c in level.choices if not c.opens]
+    for i in range(0, len(leaves), 2):
+        builder.row(*leaves[i : i + 2])
+    turns = [move("previous", here, level.page - 1)] if level.page > 0 else []
+    turns += [move("next", here, level.page + 1)] if level.page + 1 < level.pages else []
+    if turns:
+        builder.row(*turns)
+    if level.back is not None:
+        builder.row(move("back", level.back))
     return builder.as_markup()
 
 
-def confirm_keyboard(pin: bool = False, read: bool = False) -> InlineKeyboardMarkup:
-    """立即发送 / 定时发送, the 置顶 and 已阅按钮 toggles showing their state, 取消."""
+def confirm_keyboard(draft: int, pin: bool = False, read: bool = False) -> InlineKeyboardMarkup:
+    """立即发送 / 定时发送, the 置顶 and 已阅按钮 toggles showing their state, 取消: each for
+    `draft` only."""
     builder = InlineKeyboardBuilder()
     for action, on in (("send", None), ("schedule", None), ("pin", pin), ("read", read)):
         builder.button(
             text=render("broadcast_button", name=action, on=on),
-            callback_data=BroadcastConfirm(action=action),
+            callback_data=BroadcastConfirm(action=action, draft=draft),
         )
     builder.button(
         text=render("broadcast_button", name="cancel"),
-        callback_data=BroadcastConfirm(action="cancel"),
+        callback_data=BroadcastConfirm(action="cancel", draft=draft),
     )
     builder.adjust(2, 2, 1)
     return builder.as_markup()
 
 
-def poll_confirm_keyboard() -> InlineKeyboardMarkup:
+def poll_confirm_keyboard(draft: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for action in ("send", "cancel"):
         builder.button(
-            text=render("poll_button", name=action), callback_data=PollConfirm(action=action)
+            text=render("poll_button", name=action),
+            callback_data=PollConfirm(action=action, draft=draft),
         )
     return builder.as_markup()
 

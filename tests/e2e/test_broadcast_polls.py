@@ -22,12 +22,8 @@ QUESTION = "您对本月小区环境整治工作是否满意？"
 async def start_poll(world: World, admin: dict[str, Any]) -> int:
     """/poll → 滨河街道 → question → a refused option list → 默认 → 确认; the poll's number."""
     pick = await say(world, admin["id"], admin["id"], "/poll")
-    town = next(
-        b
-        for row in pick["reply_markup"]["inline_keyboard"]
-        for b in row
-        if b["text"] == "滨河街道"
-    )
+    town = pick["reply_markup"]["inline_keyboard"][0][0]
+    assert town["text"] == "✅ 选择此范围：滨河街道"
     await world.client.press_button(
         admin["id"], pick["message_id"], admin["id"], town["callback_data"]
     )

@@ -45,7 +45,7 @@ async def test_an_official_composes_previews_and_confirms_a_town_broadcast(world
     await say(world, inside["id"], official["id"], "/bind PG-01-001-01")
     pick = await say(world, official["id"], official["id"], "/broadcast")
     buttons = [b for row in pick["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons[0]["text"] == "平谷区"
+    assert buttons[0]["text"] == "✅ 选择此范围：平谷区"
     town = next(b for b in buttons if b["text"] == "滨河街道")
     await world.client.press_button(
         official["id"], pick["message_id"], official["id"], town["callback_data"]
