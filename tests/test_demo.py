@@ -84,7 +84,7 @@ def test_every_tap_is_shown_before_what_it_causes(runs: tuple[Run, Run, Path, Pa
     assert taps == [
         "▶ 网格员点击「接单」",
         "▶ 居民点击「满意」",
-        "▶ 区级干部点击「平谷区」",
+        "▶ 区级干部点击「✅ 选择此范围：平谷区」",
         "▶ 区级干部点击「立即发送」",
         "▶ 网格员点击「🚨 确认发布寻人启事」",
     ]
