@@ -32,6 +32,7 @@ from handlers.notices import Notifier
 from outbox.courier import Courier
 from tickets.delivery import TicketHooks
 from tickets.escalation import sweep
+from tickets.reviews import sweep_reviews
 
 log = logging.getLogger("gridbot.runtime")
 
@@ -136,11 +137,14 @@ class BotRuntime:
         now = self.clock.now()
         notices = await sweep(self.session_factory, now, self.policy)
         await self.notifier.publish(notices, now)  # its own transaction, then sent
+        # Unanswered reviews climb like unclaimed tickets; each move and its notices commit
+        # together.
+        moved = await sweep_reviews(self.session_factory, now, self.policy, self.notifier.publish)
         self.courier.wake()
         tz = district_zone(self.settings)  # headcount prompts, reminders, summaries
         await deliver_headcount(self.session_factory, now, tz)
         self.courier.wake()
-        return len(notices)
+        return len(notices) + moved
 
     async def start_polling(self) -> None:
         await self._prepare()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from cli import commands
+from cli import marks as marks_cli
 from cli import stats as stats_cli
 from core.config import ConfigError, load_settings
 from core.db import DatabaseUnavailable, SchemaOutOfDate
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dictionary-only", action="store_true", default=argparse.SUPPRESS, help="no model"
     )
     evaluate.set_defaults(func=commands.classify_eval)
+    marks_cli.add_parsers(classify_sub)  # export-marks
 
     demo = sub.add_parser("demo", help="play a scripted session against a local emulator")
     demo.add_argument(

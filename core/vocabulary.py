@@ -109,6 +109,17 @@ class EventKind(Labelled):
     alert_confirmed = "alert_confirmed", "发布寻人启事"  # missing-person alert sent out
     alert_updated = "alert_updated", "更新寻人启事"
     found = "found", "已找到"
+    reviewed = "reviewed", "核实立案"  # opened from a review (可能需要关注) by staff
+    recategorised = "recategorised", "改类别"  # staff marked another category
+    false_alarm = "false_alarm", "误报"  # staff marked it a false alarm: closed
+
+
+class ReviewStatus(Labelled):
+    """A message the classifier was unsure of (可能需要关注), waiting for staff to look."""
+
+    pending = "pending", "待核实"
+    converted = "converted", "已转工单"
+    ignored = "ignored", "已忽略"
 
 
 class Level(Labelled):
@@ -156,6 +167,7 @@ VOCABULARY: tuple[type[Labelled], ...] = (
     TicketStatus,
     Rating,
     EventKind,
+    ReviewStatus,
     Level,
     RoleKind,
     WorkKind,

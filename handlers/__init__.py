@@ -18,6 +18,7 @@ from handlers import (
     polls,
     reports,
     residents,
+    reviews,
     staff,
     stats,
     work,
@@ -33,6 +34,7 @@ def get_routers() -> list[Router]:
         staff.get_router(),
         residents.get_router(),
         workers.get_router(),
+        reviews.get_router(),  # 可能需要关注 and the classifier marks: buttons only
         alerts.get_router(),
         work.get_router(),  # the grid worker's day: before the broadcast draft's text step
         grid_posts.get_router(),

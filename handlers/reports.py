@@ -8,12 +8,11 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.telegram.callbacks import RateTicket, alert_keyboard
+from classify.cli import SupportsClassify
 from classify.extract import mask_phones
-from classify.reloading import ReloadingClassifier
 from core.clock import Clock
-from handlers.common import GROUP_CHATS, answer, edit_buttons, reply
+from handlers.common import GROUP_CHATS, answer, edit_buttons, reply, send
 from handlers.notices import Notifier
-from models.tickets import Ticket
 from models.tree import Node
 from templates import render
 from tickets.alert_consent import offers_phone_consent
@@ -48,7 +47,7 @@ async def _handle(
     report: Report,
     session: AsyncSession,
     clock: Clock,
-    classifier: ReloadingClassifier,
+    classifier: SupportsClassify,
     policy: TicketPolicy,
     notifier: Notifier,
 ) -> Opening:
@@ -56,8 +55,10 @@ async def _handle(
     opening = await report_message(session, report, classifier.classify(report.text), policy, now)
     ticket = opening.ticket
     if opening.outcome is Outcome.opened and ticket is not None and opening.route is not None:
-        await _answer_opened(session, message, ticket, opening, policy)
+        await answer_opened(session, message.chat.id, message.message_id, opening, policy)
         await notifier.publish(opening.notices, now, session)
+    elif opening.outcome is Outcome.review:
+        await notifier.publish(opening.notices, now, session)  # staff only: no group reply
     elif opening.outcome is Outcome.added and ticket is not None:
         reply(session, message, render("ticket_added", t=ticket))
     elif opening.outcome is Outcome.linked and ticket is not None:
@@ -65,11 +66,17 @@ async def _handle(
     return opening
 
 
-async def _answer_opened(
-    session: AsyncSession, message: Message, ticket: Ticket, opening: Opening, policy: TicketPolicy
+async def answer_opened(
+    session: AsyncSession,
+    chat_id: int,
+    reply_to: int | None,
+    opening: Opening,
+    policy: TicketPolicy,
 ) -> None:
-    """已登记: the number, who handles it and by when; replies to this answer join the ticket."""
-    assert opening.route is not None
+    """已登记: the number, who handles it and by when; replies to this answer join the ticket.
+    Also said when staff turn a review into a ticket (the group learns then)."""
+    ticket = opening.ticket
+    assert opening.route is not None and ticket is not None
     level = await session.get(Node, opening.route.node.id)
     deadline = policy.deadline(ticket.category, ticket.priority)
     consent = offers_phone_consent(ticket)  # missing person: may the alert show the phone?
@@ -91,14 +98,22 @@ async def _answer_opened(
         consent=consent,
     )
     markup = alert_keyboard(ticket.id or 0, "consent") if consent else None
-    reply(session, message, text, reply_markup=markup, purpose=TICKET_REPLY, ref_id=ticket.id)
+    send(
+        session,
+        chat_id,
+        text,
+        reply_markup=markup,
+        reply_to_message_id=reply_to,
+        purpose=TICKET_REPLY,
+        ref_id=ticket.id,
+    )
 
 
 async def on_group_message(
     message: Message,
     session: AsyncSession,
     clock: Clock,
-    classifier: ReloadingClassifier,
+    classifier: SupportsClassify,
     policy: TicketPolicy,
     notifier: Notifier,
 ) -> None:
@@ -114,7 +129,7 @@ async def cmd_report(
     command: CommandObject,
     session: AsyncSession,
     clock: Clock,
-    classifier: ReloadingClassifier,
+    classifier: SupportsClassify,
     policy: TicketPolicy,
     notifier: Notifier,
 ) -> None:

@@ -17,6 +17,7 @@ from models.groups import BindToken, Group
 from models.inbox import InboxStatus, InboxUpdate
 from models.outgoing import OutgoingMessage, OutKind, OutStatus
 from models.people import Person, Role, RoleKind
+from models.reviews import ClassifierMark, Review
 from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
 from models.tree import Level, Node
 from models.work import ChecklistMark, HeadcountAnswer, HeadcountRound, WorkKind, WorkLog
@@ -32,6 +33,7 @@ __all__ = [
     "BroadcastRead",
     "BroadcastStatus",
     "ChecklistMark",
+    "ClassifierMark",
     "DeliveryStatus",
     "EditMode",
     "EventKind",
@@ -50,6 +52,7 @@ __all__ = [
     "Person",
     "PollAnswer",
     "Rating",
+    "Review",
     "Role",
     "RoleKind",
     "Ticket",

@@ -18,6 +18,7 @@ from tickets.opening import remember_reply
 
 TICKET_REPLY = "ticket_reply"  # the group's answer to a report: replies to it join the ticket
 TICKET_STAFF = "ticket_staff"  # a staff notice about a ticket (ref_id: the ticket)
+REVIEW_STAFF = "review_staff"  # a 可能需要关注 notice (ref_id: the review)
 
 
 class TicketHooks:

@@ -22,6 +22,7 @@ class GroupUpdate(enum.StrEnum):
     unreachable = "unreachable"  # some staff not reachable; note: the higher node it went to
     nobody_reachable = "nobody_reachable"  # no staff reachable at any level: it stays open
     found = "found"  # a missing person was found (tickets/alerts.py)
+    false_alarm = "false_alarm"  # staff marked the ticket 误报 and closed it (tickets/marks.py)
 
 
 @dataclass(frozen=True)
@@ -52,4 +53,19 @@ class AskRating:
     ticket_id: int
 
 
-Notice = NotifyStaff | TellGroup | AskRating
+class ReviewReason(enum.StrEnum):
+    new = "new"
+    escalated = "escalated"
+
+
+@dataclass(frozen=True)
+class NotifyReview:
+    """可能需要关注: a private notice to staff about a review, with its buttons."""
+
+    review_id: int
+    person_ids: tuple[int, ...]
+    reason: ReviewReason
+    note: str = ""
+
+
+Notice = NotifyStaff | TellGroup | AskRating | NotifyReview

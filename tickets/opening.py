@@ -12,13 +12,15 @@ from sqlmodel import col, select
 
 from classify.model import Category, Classification, Priority
 from core.text import clean
-from core.vocabulary import OPEN_STATUSES
+from core.vocabulary import OPEN_STATUSES, Decision
 from models.group_service import group_by_chat
+from models.reviews import Review
 from models.tickets import EventKind, Ticket
 from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
 from tickets.policy import TicketPolicy
+from tickets.reviews import open_review
 from tickets.routing import Reach, Route, alert_levels, reach_of, reachable_staff, route_from
 
 
@@ -45,6 +47,18 @@ class Outcome(enum.StrEnum):
     linked = "linked"
     not_a_case = "not_a_case"
     unbound = "unbound"
+    review = "review"  # 可能需要关注: no reply in the group, the grid's staff look first
+
+
+def decision_for(report: Report, found: Classification) -> Decision:
+    """What to do with a message: a /report or a photo is always a case (the resident asked);
+    otherwise the classifier's decision (open, review or ignore; never a case without a
+    category)."""
+    if report.explicit:
+        return Decision.OPEN
+    if not found.is_case:
+        return Decision.IGNORE
+    return found.decision
 
 
 @dataclass
@@ -56,6 +70,7 @@ class Opening:
     # A missing person: the ticket's own node and the alert levels above it, bottom up, each
     # with how many of its staff were sent a private notice (reachable) and how many not.
     alerted: list[Reach] = field(default_factory=list)
+    review: Review | None = None
 
 
 async def report_message(
@@ -74,8 +89,14 @@ async def report_message(
         )
         if target is not None:
             return await _append(session, target, report, now)
-    if found.category is Category.NONE and not report.explicit:
+    decision = decision_for(report, found)
+    if decision is Decision.IGNORE:
         return Opening(Outcome.not_a_case)
+    if decision is Decision.REVIEW:
+        node = await session.get(Node, group.node_id)
+        assert node is not None
+        review, notices = await open_review(session, report, found, group.id, node, policy, now)
+        return Opening(Outcome.review, notices=notices, review=review)
     # A /report or photo the classifier cannot place is still a case, of the category `other`.
     category = found.category if found.category is not Category.NONE else Category.OTHER
     since = now - policy.duplicate_window
@@ -105,10 +126,10 @@ async def report_message(
         return Opening(Outcome.linked, same)
     node = await session.get(Node, group.node_id)
     assert node is not None
-    return await _open(session, report, found, category, group.id, node, policy, now)
+    return await open_new(session, report, found, category, group.id, node, policy, now)
 
 
-async def _open(
+async def open_new(
     session: AsyncSession,
     report: Report,
     found: Classification,

@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from broadcasts.access import Level
+from core.vocabulary import Category
 from models.tickets import Rating
 from models.work import WorkKind
 from templates import render
@@ -23,7 +24,8 @@ class RateTicket(CallbackData, prefix="rt"):
 
 
 def staff_keyboard(ticket_id: int, alert: bool = False) -> InlineKeyboardMarkup:
-    """The ticket buttons; `alert` adds a row 确认发布寻人启事 (missing-person tickets)."""
+    """The ticket buttons; `alert` adds a row 确认发布寻人启事 (missing-person tickets); the
+    last row corrects the classifier: 误报 / 改类别 (TicketMark)."""
     builder = InlineKeyboardBuilder()
     for action in ("claim", "transfer", "escalate", "done"):
         builder.button(
@@ -35,7 +37,77 @@ def staff_keyboard(ticket_id: int, alert: bool = False) -> InlineKeyboardMarkup:
             text=render("alert_button", name="confirm"),
             callback_data=AlertAction(action="confirm", ticket_id=ticket_id),
         )
-    builder.adjust(4, 1)
+    for action in ("false", "recategorise"):
+        builder.button(
+            text=render("review_button", name=action),
+            callback_data=TicketMark(action=action, ticket_id=ticket_id),
+        )
+    builder.adjust(*((4, 1, 2) if alert else (4, 2)))
+    return builder.as_markup()
+
+
+class TicketMark(CallbackData, prefix="tm"):
+    """误报 / 改类别 under a ticket's staff notice: staff correct the classifier."""
+
+    action: str  # false | recategorise
+    ticket_id: int
+
+
+class TicketCategory(CallbackData, prefix="tc"):
+    """改为 X under a ticket's staff notice, after 改类别."""
+
+    ticket_id: int
+    category: Category
+
+
+class ReviewAction(CallbackData, prefix="rv"):
+    """The buttons of a 可能需要关注 notice."""
+
+    action: str  # open | relabel | ignore | false
+    review_id: int
+
+
+class ReviewCategory(CallbackData, prefix="rc"):
+    """改为 X under a 可能需要关注 notice, after 改为其他类别: a ticket of category X."""
+
+    review_id: int
+    category: Category
+
+
+# What staff may relabel a message as: every category the classifier knows, but chatter (误报
+# has its own button) and `other` (only an explicit /report gets it).
+RELABEL = tuple(c for c in Category if c not in (Category.NONE, Category.OTHER))
+
+
+def review_keyboard(review_id: int) -> InlineKeyboardMarkup:
+    """转为工单 / 改为其他类别, then 忽略 / 误报."""
+    builder = InlineKeyboardBuilder()
+    for action in ("open", "relabel", "ignore", "false"):
+        builder.button(
+            text=render("review_button", name=action),
+            callback_data=ReviewAction(action=action, review_id=review_id),
+        )
+    builder.adjust(2, 2)
+    return builder.as_markup()
+
+
+def category_keyboard(
+    *, current: Category, review_id: int | None = None, ticket_id: int | None = None
+) -> InlineKeyboardMarkup:
+    """One button per category but `current`: for a review (ReviewCategory) or a ticket."""
+    builder = InlineKeyboardBuilder()
+    for category in RELABEL:
+        if category is current:
+            continue
+        data: CallbackData = (
+            ReviewCategory(review_id=review_id, category=category)
+            if review_id is not None
+            else TicketCategory(ticket_id=ticket_id or 0, category=category)
+        )
+        builder.button(
+            text=render("review_button", name="to", category=category), callback_data=data
+        )
+    builder.adjust(3)
     return builder.as_markup()
 
 
