@@ -9,12 +9,13 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from channels.telegram.callbacks import rating_keyboard, review_keyboard, staff_keyboard
+from channels.telegram.callbacks import rating_keyboard, staff_keyboard
 from channels.telegram.channel import buttons_of
 from classify.extract import mask_phones
 from core.db import session_scope
 from core.timezone import chat_time
 from core.vocabulary import Category
+from handlers.review_notices import review_text, write_review_notice
 from models.groups import Group
 from models.outgoing import Priority
 from models.people import Person
@@ -24,7 +25,7 @@ from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 from outbox.write import say
 from templates import render
-from tickets.delivery import REVIEW_STAFF, TICKET_STAFF
+from tickets.delivery import TICKET_STAFF
 from tickets.events import AskRating, GroupUpdate, Notice, NotifyReview, NotifyStaff, TellGroup
 from tickets.history import history
 
@@ -77,45 +78,10 @@ class Notifier:
             )
 
     async def _review(self, session: AsyncSession, notice: NotifyReview) -> None:
-        """可能需要关注: the message (phones masked), the guess, the group; the buttons."""
-        review = await session.get(Review, notice.review_id)
-        if review is None:
-            return
-        text = await self.review_text(session, review, notice.reason.value, notice.note)
-        markup = review_keyboard(notice.review_id)
-        people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
-        for person in people.scalars():
-            if person.telegram_user_id is None:
-                continue
-            say(
-                session,
-                person.telegram_user_id,
-                text,
-                buttons=buttons_of(markup),
-                priority=Priority.notice,
-                purpose=REVIEW_STAFF,  # a refusal marks them unreachable
-                ref_id=review.id,
-                person_id=person.id,
-            )
+        await write_review_notice(session, notice, self._tz)
 
-    async def review_text(
-        self, session: AsyncSession, review: Review, reason: str = "new", note: str = ""
-    ) -> str:
-        node = await session.get(Node, review.node_id)
-        group = await session.get(Group, review.group_id)
-        confidence = review.confidence
-        return render(
-            "review_staff",
-            r=review,
-            reason=reason,
-            path=path_text(await ancestors_and_self(session, node)) if node else "",
-            group=group.title if group else "",
-            quote=mask_phones(review.text),
-            reporter=review.reporter_name,
-            note=note,
-            confidence=None if confidence is None else round(confidence * 100),
-            due=f"{review.due_at.astimezone(self._tz):%m-%d %H:%M}" if review.due_at else "",
-        )
+    async def review_text(self, session: AsyncSession, review: Review) -> str:
+        return await review_text(session, review, self._tz)
 
     async def _staff_text(self, session: AsyncSession, ticket: Ticket, notice: NotifyStaff) -> str:
         """The notice: the ticket, where it is, and (unless new) its latest history."""

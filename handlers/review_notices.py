@@ -1,0 +1,66 @@
+"""可能需要关注 notices: the message (phones masked), the guess, the group and the deadline, with
+the buttons 转为工单 / 改为其他类别 / 忽略 / 误报, written to the outbox in the caller's
+transaction (the courier sends them after the commit)."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from channels.telegram.callbacks import review_keyboard
+from channels.telegram.channel import buttons_of
+from classify.extract import mask_phones
+from models.groups import Group
+from models.outgoing import Priority
+from models.people import Person
+from models.reviews import Review
+from models.tree import Node
+from models.tree_service import ancestors_and_self, path_text
+from outbox.write import say
+from templates import render
+from tickets.delivery import REVIEW_STAFF
+from tickets.events import NotifyReview
+
+
+async def write_review_notice(session: AsyncSession, notice: NotifyReview, tz: tzinfo) -> None:
+    review = await session.get(Review, notice.review_id)
+    if review is None:
+        return
+    text = await review_text(session, review, tz, notice.reason.value, notice.note)
+    markup = review_keyboard(notice.review_id)
+    people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
+    for person in people.scalars():
+        if person.telegram_user_id is None:
+            continue
+        say(
+            session,
+            person.telegram_user_id,
+            text,
+            buttons=buttons_of(markup),
+            priority=Priority.notice,
+            purpose=REVIEW_STAFF,  # a refusal marks them unreachable
+            ref_id=review.id,
+            person_id=person.id,
+        )
+
+
+async def review_text(
+    session: AsyncSession, review: Review, tz: tzinfo, reason: str = "new", note: str = ""
+) -> str:
+    node = await session.get(Node, review.node_id)
+    group = await session.get(Group, review.group_id)
+    confidence = review.confidence
+    return render(
+        "review_staff",
+        r=review,
+        reason=reason,
+        path=path_text(await ancestors_and_self(session, node)) if node else "",
+        group=group.title if group else "",
+        quote=mask_phones(review.text),
+        reporter=review.reporter_name,
+        note=note,
+        confidence=None if confidence is None else round(confidence * 100),
+        due=f"{review.due_at.astimezone(tz):%m-%d %H:%M}" if review.due_at else "",
+    )
