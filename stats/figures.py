@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from core.vocabulary import Category
+from core.vocabulary import Category, ReviewStatus
+from models.reviews import Review
 from models.tickets import EventKind, Ticket, TicketEvent
 from models.tree import Node
 from models.work import WorkLog
@@ -66,6 +67,7 @@ async def part_figures(
     await _escalations(session, keys, period, parts)
     await broadcast_figures(session, keys, period, parts)
     await _work_logs(session, keys, period, parts)
+    await _reviews(session, keys, period, parts)
     total = Figures()
     for figures in parts.values():
         total.add_counts(figures)
@@ -119,6 +121,24 @@ async def _work_logs(
     )
     for key, kind, count in (await session.execute(query)).all():
         parts[key].work_logs[kind] += count
+
+
+async def _reviews(
+    session: AsyncSession, keys: Subquery, period: Period, parts: PartFigures
+) -> None:
+    """可能需要关注 written in the period, by status now, and how many climbed unanswered."""
+    escalated = col(Review.escalation_level) > 0
+    query = (
+        select(keys.c.key, col(Review.status), escalated, func.count())
+        .select_from(Review)
+        .join(keys, keys.c.node_id == Review.node_id)
+        .where(*in_period(col(Review.created_at), period))
+        .group_by(keys.c.key, col(Review.status), escalated)
+    )
+    for key, status, went_up, count in (await session.execute(query)).all():
+        parts[key].reviews[ReviewStatus(status)] += count
+        if went_up:
+            parts[key].reviews_escalated += count
 
 
 async def _timings(

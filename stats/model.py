@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.vocabulary import Category
+from core.vocabulary import Category, ReviewStatus
 from models.tickets import Rating, TicketStatus
 from models.tree import Level, Node
 from models.work import WorkKind
@@ -37,6 +37,8 @@ class Figures:
     read_offered: int = 0  # delivered copies that carried a 已阅 button
     read: int = 0  # of those, copies someone in the group marked as read
     work_logs: Counter[WorkKind] = field(default_factory=Counter)
+    reviews: Counter[ReviewStatus] = field(default_factory=Counter)  # 可能需要关注, by status
+    reviews_escalated: int = 0  # of those, unanswered in time and sent up a level
     claim_p50: float | None = None
     claim_p90: float | None = None
     resolve_p50: float | None = None
@@ -91,6 +93,8 @@ class Figures:
         self.by_rating.update(other.by_rating)
         self.escalations.update(other.escalations)
         self.work_logs.update(other.work_logs)
+        self.reviews.update(other.reviews)
+        self.reviews_escalated += other.reviews_escalated
         self.broadcast_ids |= other.broadcast_ids
         self.copies += other.copies
         self.delivered += other.delivered

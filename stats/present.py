@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TypeVar
 
+from core.vocabulary import ReviewStatus
 from models.tickets import Rating, TicketStatus
 from models.tree import Level
 from models.work import WorkKind
@@ -33,6 +34,7 @@ def labelled(figures: Figures) -> dict[str, list[tuple[str, int]]]:
             ("至" + label, n) for label, n in _in_order(figures.escalations, ESCALATION_ORDER)
         ],
         "work_logs": _in_order(figures.work_logs, list(WorkKind)),
+        "reviews": _in_order(figures.reviews, list(ReviewStatus)),
     }
 
 
@@ -73,6 +75,8 @@ def figures_dict(figures: Figures) -> dict[str, Any]:
         "read": figures.read,
         "read_rate": figures.read_rate,
         "work_logs": {k.value: figures.work_logs[k] for k in WorkKind if figures.work_logs[k]},
+        "reviews": {s.value: figures.reviews[s] for s in ReviewStatus},
+        "reviews_escalated": figures.reviews_escalated,
         "headcount": vars(figures.headcount) if figures.headcount else None,
     }
 

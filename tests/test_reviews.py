@@ -15,6 +15,10 @@ from handlers.notices import Notifier
 from models.access import Refused
 from models.outgoing import OutgoingMessage
 from models.reviews import ClassifierMark, Review
+from models.tree_service import node_by_code
+from stats.breakdown import build_report
+from stats.period import days_period
+from stats.present import figures_dict, report_text
 from tests.support.scripted_classifier import ScriptedClassifier, unsure
 from tests.test_ticket_workflow import (
     BEIJING,
@@ -278,3 +282,35 @@ async def test_the_escalation_notice_is_written_to_the_outbox_with_the_move(worl
     assert row.text is not None and "超时未处理，已上报" in row.text
     assert "138****5678" in row.text and "13812345678" not in row.text
     assert "转为工单" in (row.buttons or "")
+
+
+# --- /stats --------------------------------------------------------------------------------------
+
+
+async def test_stats_count_reviews_by_outcome_and_those_that_climbed(world: World) -> None:
+    converted, ignored, _unanswered = [await pending_review(world) for _ in range(3)]
+    await convert(world, converted, W1)
+    async with world.session() as s:
+        await ignore_review(s, ignored.id or 0, W1, NOW)
+    await sweep_reviews(world.db, NOW + CLAIM, world.policy, Published())
+
+    async with world.session() as s:
+        district = await node_by_code(s, "PG")
+        town = await node_by_code(s, "PG-02")
+        assert district is not None and town is not None
+        period = days_period(NOW.date(), NOW.date(), BEIJING)
+        report = await build_report(s, district, period)
+        elsewhere = await build_report(s, town, period)
+
+    total = report.total
+    assert total.reviews == {
+        ReviewStatus.converted: 1,
+        ReviewStatus.ignored: 1,
+        ReviewStatus.pending: 1,
+    }
+    assert total.reviews_escalated == 1
+    assert figures_dict(total)["reviews"] == {"pending": 1, "converted": 1, "ignored": 1}
+    assert "可能需要关注 3 条：待核实 1、已转工单 1、已忽略 1；超时上报 1 条" in report_text(
+        report
+    )
+    assert elsewhere.total.reviews == {} and "可能需要关注" not in report_text(elsewhere)
