@@ -26,8 +26,12 @@ from tests.test_ticket_workflow import (
     COMMUNITY1,
     DISTRICT,
     GRID1,
+    MISSING,
+    NAMES,
+    NEIGHBOUR,
     NOW,
     RESIDENT,
+    STRANGER,
     TOWN1,
     W1,
     W2,
@@ -56,14 +60,17 @@ async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
     return await build_world(session_factory)
 
 
-async def say(world: World, text: str, explicit: bool = False, now: datetime = NOW) -> Opening:
-    report = Report(CHAT, RESIDENT, "王大妈", text, message_id=100, explicit=explicit)
+async def say(
+    world: World, text: str, explicit: bool = False, user: int = RESIDENT, now: datetime = NOW
+) -> Opening:
+    name = NAMES.get(user, "居民")
+    report = Report(CHAT, user, name, text, message_id=100, explicit=explicit)
     async with world.session() as s:
         return await report_message(s, report, SCRIPT.classify(text), world.policy, now)
 
 
-async def pending_review(world: World) -> Review:
-    opening = await say(world, WHEREABOUTS)
+async def pending_review(world: World, user: int = RESIDENT) -> Review:
+    opening = await say(world, WHEREABOUTS, user=user)
     assert opening.outcome is Outcome.review and opening.review is not None
     return opening.review
 
@@ -102,6 +109,30 @@ async def test_an_unsure_message_becomes_a_review_for_the_grid_worker_and_no_tic
         NotifyReview(review.id or 0, (await world.pid(W1),), ReviewReason.new)
     ]
     assert await world.tickets() == []
+
+
+async def test_a_repeat_by_the_same_resident_joins_their_pending_review_without_a_notice(
+    world: World,
+) -> None:
+    first = await pending_review(world)
+    again = await say(world, WHEREABOUTS, now=NOW + timedelta(minutes=3))
+    assert again.outcome is Outcome.review and again.notices == []
+    assert again.review is not None and again.review.id == first.id
+    assert (await stored(world, first)).text == f"{WHEREABOUTS}\n{WHEREABOUTS}"
+    neighbour = await pending_review(world, NEIGHBOUR)  # another resident: a review of its own
+    assert neighbour.id != first.id
+
+
+async def test_an_unsure_message_about_a_case_already_open_joins_that_ticket_quietly(
+    world: World,
+) -> None:
+    ticket = await world.open(MISSING)
+    opening = await say(world, WHEREABOUTS, user=NEIGHBOUR, now=NOW + timedelta(minutes=1))
+    assert opening.outcome is Outcome.noted and opening.ticket is not None
+    assert opening.ticket.id == ticket.id and opening.notices == []
+    assert (await world.kinds(ticket.id))[-1] is EventKind.linked
+    async with world.session() as s:
+        assert list((await s.execute(select(Review))).scalars()) == []
 
 
 async def test_ignore_decides_nothing_and_an_explicit_report_is_always_opened(
@@ -172,7 +203,7 @@ async def test_another_category_opens_that_ticket_and_marks_the_guess(world: Wor
 async def test_ignore_and_false_alarm_close_the_review_and_only_the_false_alarm_is_marked(
     world: World,
 ) -> None:
-    first, second = await pending_review(world), await pending_review(world)
+    first, second = await pending_review(world), await pending_review(world, NEIGHBOUR)
     async with world.session() as s:
         await ignore_review(s, first.id or 0, W1, NOW)
     async with world.session() as s:
@@ -288,7 +319,9 @@ async def test_the_escalation_notice_is_written_to_the_outbox_with_the_move(worl
 
 
 async def test_stats_count_reviews_by_outcome_and_those_that_climbed(world: World) -> None:
-    converted, ignored, _unanswered = [await pending_review(world) for _ in range(3)]
+    converted, ignored, _unanswered = [
+        await pending_review(world, user) for user in (RESIDENT, NEIGHBOUR, STRANGER)
+    ]
     await convert(world, converted, W1)
     async with world.session() as s:
         await ignore_review(s, ignored.id or 0, W1, NOW)

@@ -38,7 +38,16 @@ async def open_review(
     policy: TicketPolicy,
     now: datetime,
 ) -> tuple[Review, list[Notice]]:
-    """Store the review and ask the staff who would handle a ticket from `node` to look."""
+    """Store the review and ask the staff who would handle a ticket from `node` to look. The
+    reporter's repeat (same group and guess, within the duplicate window, still pending) is
+    added to their review without a second notice."""
+    earlier = await _pending_repeat(
+        session, report, found, group_id, now - policy.duplicate_window
+    )
+    if earlier is not None:
+        earlier.text = f"{earlier.text}\n{report.text}"
+        await session.flush()
+        return earlier, []
     route = await route_from(session, node)
     assert node.id is not None and route.node.id is not None
     review = Review(
@@ -62,6 +71,24 @@ async def open_review(
     assert review.id is not None
     told = tuple(p.id for p in route.recipients if p.id is not None)
     return review, [NotifyReview(review.id, told, ReviewReason.new)]
+
+
+async def _pending_repeat(
+    session: AsyncSession, report: Report, found: Classification, group_id: int, since: datetime
+) -> Review | None:
+    result = await session.execute(
+        select(Review)
+        .where(
+            col(Review.status) == ReviewStatus.pending,
+            col(Review.group_id) == group_id,
+            col(Review.reporter_user_id) == report.reporter_user_id,
+            col(Review.category) == found.category,
+            col(Review.created_at) >= since,
+        )
+        .order_by(col(Review.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
 
 
 async def review_for_staff(
