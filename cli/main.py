@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dictionary-only", action="store_true", help="the keyword dictionary without the model"
     )
     classify.set_defaults(func=commands.classify)
-    classify_sub = classify.add_subparsers(dest="classify_command", metavar="ACTION")
+    classify_sub = classify.add_subparsers(
+        dest="classify_command", metavar="ACTION", action=_Commands
+    )
     train = classify_sub.add_parser(
         "train", help="retrain the learned model from the corpora (needs the [train] extra)"
     )

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from channels.telegram.callbacks import review_keyboard
 from channels.telegram.channel import buttons_of
 from classify.extract import mask_phones
+from core.timezone import chat_time
 from models.groups import Group
 from models.outgoing import Priority
 from models.people import Person
@@ -62,5 +63,5 @@ async def review_text(
         reporter=review.reporter_name,
         note=note,
         confidence=None if confidence is None else round(confidence * 100),
-        due=f"{review.due_at.astimezone(tz):%m-%d %H:%M}" if review.due_at else "",
+        due=chat_time(review.due_at, tz) if review.due_at else "",
     )

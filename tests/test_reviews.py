@@ -123,12 +123,12 @@ async def test_a_repeat_by_the_same_resident_joins_their_pending_review_without_
     assert neighbour.id != first.id
 
 
-async def test_an_unsure_message_about_a_case_already_open_joins_that_ticket_quietly(
+async def test_an_unsure_message_about_a_case_already_open_is_linked_to_that_ticket(
     world: World,
 ) -> None:
     ticket = await world.open(MISSING)
     opening = await say(world, WHEREABOUTS, user=NEIGHBOUR, now=NOW + timedelta(minutes=1))
-    assert opening.outcome is Outcome.noted and opening.ticket is not None
+    assert opening.outcome is Outcome.linked and opening.ticket is not None
     assert opening.ticket.id == ticket.id and opening.notices == []
     assert (await world.kinds(ticket.id))[-1] is EventKind.linked
     async with world.session() as s:

@@ -48,7 +48,6 @@ class Outcome(enum.StrEnum):
     not_a_case = "not_a_case"
     unbound = "unbound"
     review = "review"  # 可能需要关注: no reply in the group, the grid's staff look first
-    noted = "noted"  # a review-grade message about a case already open: joined it quietly
 
 
 def decision_for(report: Report, found: Classification) -> Decision:
@@ -93,11 +92,9 @@ async def report_message(
     decision = decision_for(report, found)
     if decision is Decision.IGNORE:
         return Opening(Outcome.not_a_case)
-    since = now - policy.duplicate_window
-    if decision is Decision.REVIEW:
-        return await _review(session, report, found, group.id, group.node_id, policy, now)
     # A /report or photo the classifier cannot place is still a case, of the category `other`.
     category = found.category if found.category is not Category.NONE else Category.OTHER
+    since = now - policy.duplicate_window
     # The reporter's own repeat of the same kind of case (or a photo / message the classifier
     # cannot place); another kind (a missing person after a leak) is a case of its own, with
     # its own priority, deadlines and alerts.
@@ -117,29 +114,10 @@ async def report_message(
         return Opening(Outcome.linked, same)
     node = await session.get(Node, group.node_id)
     assert node is not None
+    if decision is Decision.REVIEW:  # a new case the classifier is unsure of: staff look first
+        review, notices = await open_review(session, report, found, group.id, node, policy, now)
+        return Opening(Outcome.review, notices=notices, review=review)
     return await open_new(session, report, found, category, group.id, node, policy, now)
-
-
-async def _review(
-    session: AsyncSession,
-    report: Report,
-    found: Classification,
-    group_id: int,
-    node_id: int,
-    policy: TicketPolicy,
-    now: datetime,
-) -> Opening:
-    """可能需要关注, unless the same kind of case is open on the grid already: then the message
-    joins that ticket's history without a word in the group (nobody needs to look twice)."""
-    since = now - policy.duplicate_window
-    same = await _open_ticket(session, node_id=node_id, since=since, category=found.category)
-    if same is not None:
-        _link(session, same, report, now)
-        return Opening(Outcome.noted, same)
-    node = await session.get(Node, node_id)
-    assert node is not None
-    review, notices = await open_review(session, report, found, group_id, node, policy, now)
-    return Opening(Outcome.review, notices=notices, review=review)
 
 
 def _link(session: AsyncSession, ticket: Ticket, report: Report, now: datetime) -> None:
