@@ -82,7 +82,7 @@ async def scene_urgent_escalation(stage: Stage) -> None:
         await client.start_private(user["id"])
         await stage.wait(user["id"], "您好")
         bosses.append(user)
-    await stage.say(chat, stage.users["resident"], "电梯困人了！里面有老人出不来，快来人")
+    await stage.say(chat, stage.users["resident"], "电梯坏了把我妈困在里面了，快来人")
     await stage.settled()  # the ticket is committed: the sweep below sees it, not the next one
     for boss in bosses:
         stage.clock.advance(timedelta(minutes=6))

@@ -98,7 +98,7 @@ async def test_an_unclaimed_urgent_case_escalates_to_community_then_town(world: 
     _worker, resident, chat = await grid_group(world)
     boss = await staff_with_dm(world, COMMUNITY_ADMIN1, "社区刘书记")
     town = await staff_with_dm(world, TOWN_ADMIN1, "镇街李主任")
-    await say(world, chat["id"], resident["id"], "电梯困人了！里面有老人出不来")
+    await say(world, chat["id"], resident["id"], "电梯里困了人，按警铃没人应")
     (ticket,) = await tickets(world)
     assert ticket.priority == "urgent"
     world.clock.advance(timedelta(minutes=4))
@@ -200,7 +200,7 @@ async def test_a_worker_without_private_chat_is_named_and_the_case_goes_up(world
 async def test_repeats_add_to_the_ticket_and_neighbours_are_linked(world: World) -> None:
     _worker, resident, chat = await grid_group(world)
     neighbour = await world.client.create_user("李阿姨")
-    first = await say(world, chat["id"], resident["id"], "楼下有人乱停车，堵住消防通道了")
+    first = await say(world, chat["id"], resident["id"], "楼下消防通道被车堵死了，消防车进不来")
     again = await say(world, chat["id"], resident["id"], "车还堵在消防通道上，没人管吗")
     assert "已补充到工单" in again["text"]
     linked = await say(world, chat["id"], neighbour["id"], "消防通道被车堵了，谁管管")
