@@ -176,3 +176,14 @@ def test_the_bot_uses_the_model_and_the_configured_thresholds_unless_switched_of
     )
     dictionary_only = Settings(classify=ClassifySettings(learned=False))
     assert build_classifier(dictionary_only).classify("楼下着火了").action is None
+
+
+def test_an_urgent_case_of_an_ordinary_category_opens_at_the_urgent_threshold() -> None:
+    """电梯困人 is a repair the dictionary makes urgent: a trapped elderly person must not wait
+    for a worker's review because repairs need 0.75 to open."""
+    from classify.classifier import default_classifier
+
+    found = default_classifier().classify("电梯困人了！里面有老人出不来")
+    assert (found.category, found.priority) == (Category.REPAIR, Priority.URGENT)
+    assert found.confidence is not None and found.confidence < Thresholds().open
+    assert found.decision is Decision.OPEN
