@@ -22,7 +22,7 @@ from core.timezone import district_zone
 from models.tree import Node
 from models.tree_service import node_by_code
 from stats.breakdown import build_report
-from stats.export import csv_text, ticket_rows
+from stats.export import csv_text, ticket_header, ticket_rows
 from stats.period import DEFAULT_PERIOD, Period, PeriodError, days_period, parse_period
 from stats.present import TABLE_HEADER, report_dict, report_text, table_rows
 
@@ -123,7 +123,7 @@ async def export_command(args: argparse.Namespace) -> int:
         async with factory() as session:
             node = await scope_node(session, args.node)
             rows = [r async for r in ticket_rows(session, node, period, not args.unmasked)]
-        return csv_text(rows)
+        return csv_text(rows, ticket_header(period.tz))
 
     return await _run(args, export)
 

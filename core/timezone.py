@@ -50,7 +50,11 @@ def cli_time(moment: datetime, zone: tzinfo, pattern: str = DAY_AND_TIME) -> str
     return f"{moment.astimezone(zone):{pattern}} ({zone_key(zone)})"
 
 
+def zone_name(zone: tzinfo) -> str:
+    """What people call the zone: 北京时间, or its IANA key for a zone without a Chinese name."""
+    return CHINESE_ZONE_NAMES.get(zone_key(zone), zone_key(zone))
+
+
 def chat_time(moment: datetime, zone: tzinfo, pattern: str = SHORT_DAY_AND_TIME) -> str:
     """For a chat: "北京时间 12-04 18:00" (the zone first: no brackets inside brackets)."""
-    name = CHINESE_ZONE_NAMES.get(zone_key(zone), zone_key(zone))
-    return f"{name} {moment.astimezone(zone):{pattern}}"
+    return f"{zone_name(zone)} {moment.astimezone(zone):{pattern}}"

@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from classify.extract import mask_phones
 from core.csv_cells import safe_row
-from core.timezone import local_time
+from core.timezone import local_time, zone_name
 from models.people import Person
 from models.tickets import Ticket
 from models.tree import Level, Node, lineage_ids
@@ -31,6 +31,12 @@ HEADER = (
     "当前办理", "上报次数", "反映人", "问题描述", "办理人", "接单时间", "接单用时(分钟)",
     "办结时间", "办结用时(分钟)", "关闭时间", "评价", "处理结果",
 )  # fmt: skip
+TIME_COLUMNS = frozenset({"登记时间", "接单时间", "办结时间", "关闭时间"})
+
+
+def ticket_header(zone: tzinfo) -> tuple[str, ...]:
+    """HEADER with the zone named in every time column: 登记时间(北京时间)."""
+    return tuple(f"{h}({zone_name(zone)})" if h in TIME_COLUMNS else h for h in HEADER)
 
 
 def mask_name(name: str) -> str:
@@ -92,7 +98,7 @@ def _cells(
     ]  # fmt: skip
 
 
-def csv_text(rows: Iterable[Iterable[str]], header: Iterable[str] = HEADER) -> str:
+def csv_text(rows: Iterable[Iterable[str]], header: Iterable[str]) -> str:
     """The whole file as text, starting with the BOM."""
     out = io.StringIO()
     out.write(BOM)
@@ -107,4 +113,4 @@ async def export_csv(
 ) -> tuple[bytes, int]:
     """The file's bytes and its number of tickets."""
     rows = [row async for row in ticket_rows(session, root, period, masked)]
-    return csv_text(rows).encode("utf-8"), len(rows)
+    return csv_text(rows, ticket_header(period.tz)).encode("utf-8"), len(rows)

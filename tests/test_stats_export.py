@@ -26,7 +26,7 @@ from models.tree_service import node_by_code
 from stats.breakdown import build_report
 from stats.chart import chart_data, render_png
 from stats.drawing import missing_glyphs
-from stats.export import BOM, HEADER, export_csv, mask_name
+from stats.export import BOM, export_csv, mask_name, ticket_header
 from stats.period import PeriodError, parse_period
 from tests.support.synthetic import generate_activity
 
@@ -70,17 +70,18 @@ async def test_the_csv_has_a_bom_chinese_headers_and_one_row_per_ticket(
     period = parse_period("30d", NOW, TZ)
     data, count = await export_csv(session, node, period, masked=True)
     rows = read_back(data)
-    assert list(rows[0]) == list(HEADER) and len(rows) == count
+    assert list(rows[0]) == list(ticket_header(TZ)) and len(rows) == count
+    assert "登记时间(北京时间)" in rows[0]  # the cells are bare local times
     report = await build_report(session, node, period)
     assert count == report.total.tickets
     by_label = Counter(row["类别"] for row in rows)
     assert by_label == {c.label: n for c, n in report.total.by_category.items()}
-    assert sum(1 for row in rows if row["办结时间"]) == report.total.resolved
+    assert sum(1 for row in rows if row["办结时间(北京时间)"]) == report.total.resolved
     assert {row["镇/街道"] for row in rows} == {node.name}
     first = next(row for row in rows if row["工单号"] == district)
     assert first["反映人"] == "王**"
     assert "138****5678" in first["问题描述"] and "13812345678" not in first["问题描述"]
-    claimed = next(row for row in rows if row["接单时间"])
+    claimed = next(row for row in rows if row["接单时间(北京时间)"])
     assert float(claimed["接单用时(分钟)"]) >= 0
 
 
