@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from channels.telegram.channel import buttons_of
 from models.outgoing import OutgoingMessage, Priority
+from models.people import Person
 from outbox.write import edit as outbox_edit
 from outbox.write import edit_buttons as outbox_edit_buttons
 from outbox.write import say
@@ -57,6 +59,34 @@ def send(
         purpose=purpose,
         ref_id=ref_id,
     )
+
+
+async def notify_staff(
+    session: AsyncSession,
+    person_ids: tuple[int, ...],
+    text: str,
+    markup: InlineKeyboardMarkup,
+    *,
+    purpose: str,
+    ref_id: int | None,
+) -> None:
+    """A private notice to each of these staff who opened a private chat with the bot.
+
+    `purpose` names the courier's hook: a refusal (403) marks the person unreachable on ref_id."""
+    people = await session.execute(select(Person).where(col(Person.id).in_(person_ids)))
+    for person in people.scalars():
+        if person.telegram_user_id is None:
+            continue
+        say(
+            session,
+            person.telegram_user_id,
+            text,
+            buttons=buttons_of(markup),
+            priority=Priority.notice,
+            purpose=purpose,
+            ref_id=ref_id,
+            person_id=person.id,
+        )
 
 
 def reply(

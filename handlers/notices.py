@@ -15,9 +15,9 @@ from classify.extract import mask_phones
 from core.db import session_scope
 from core.timezone import chat_time
 from core.vocabulary import Category
+from handlers.common import notify_staff
 from handlers.review_notices import review_text, write_review_notice
 from models.groups import Group
-from models.outgoing import Priority
 from models.people import Person
 from models.reviews import Review
 from models.tickets import Ticket
@@ -61,21 +61,10 @@ class Notifier:
         self, session: AsyncSession, ticket: Ticket, notice: NotifyStaff, now: datetime
     ) -> None:
         text = await self._staff_text(session, ticket, notice)
-        people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
         markup = staff_keyboard(ticket.id or 0, alert=ticket.category == Category.MISSING_PERSON)
-        for person in people.scalars():
-            if person.telegram_user_id is None:
-                continue
-            say(
-                session,
-                person.telegram_user_id,
-                text,
-                buttons=buttons_of(markup),
-                priority=Priority.notice,
-                purpose=TICKET_STAFF,  # a refusal marks them unreachable on the ticket
-                ref_id=ticket.id,
-                person_id=person.id,
-            )
+        await notify_staff(
+            session, notice.person_ids, text, markup, purpose=TICKET_STAFF, ref_id=ticket.id
+        )
 
     async def _review(self, session: AsyncSession, notice: NotifyReview) -> None:
         await write_review_notice(session, notice, self._tz)

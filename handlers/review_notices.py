@@ -7,19 +7,15 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from channels.telegram.callbacks import review_keyboard
-from channels.telegram.channel import buttons_of
 from classify.extract import mask_phones
 from core.timezone import chat_time
+from handlers.common import notify_staff
 from models.groups import Group
-from models.outgoing import Priority
-from models.people import Person
 from models.reviews import Review
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
-from outbox.write import say
 from templates import render
 from tickets.delivery import REVIEW_STAFF
 from tickets.events import NotifyReview
@@ -31,20 +27,9 @@ async def write_review_notice(session: AsyncSession, notice: NotifyReview, tz: t
         return
     text = await review_text(session, review, tz, notice.reason.value, notice.note)
     markup = review_keyboard(notice.review_id)
-    people = await session.execute(select(Person).where(col(Person.id).in_(notice.person_ids)))
-    for person in people.scalars():
-        if person.telegram_user_id is None:
-            continue
-        say(
-            session,
-            person.telegram_user_id,
-            text,
-            buttons=buttons_of(markup),
-            priority=Priority.notice,
-            purpose=REVIEW_STAFF,  # a refusal marks them unreachable
-            ref_id=review.id,
-            person_id=person.id,
-        )
+    await notify_staff(
+        session, notice.person_ids, text, markup, purpose=REVIEW_STAFF, ref_id=review.id
+    )
 
 
 async def review_text(
