@@ -21,6 +21,7 @@ HOLDOUT = HERE / "holdout.tsv"
 HOLDOUT2 = HERE / "holdout2.tsv"
 HOLDOUT3 = HERE / "holdout3.tsv"
 HOLDOUT4 = HERE / "holdout4.tsv"
+HOLDOUT5 = HERE / "holdout5.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +193,25 @@ def test_holdout4_covers_the_issue() -> None:
     assert sum(e.priority is Priority.URGENT for e in examples) >= 100
     t2s = OpenCC("t2s")
     assert sum(t2s.convert(e.text) != e.text for e in examples) >= 10
+
+
+def test_holdout5_shape() -> None:
+    """holdout5.tsv: a blind set written before measurement. Only its shape is checked here:
+    no figures, so nobody sees the classifier's output on it before it is measured once."""
+    examples = load_corpus(HOLDOUT5)
+    texts = {e.text for e in examples}
+    assert len(examples) >= 500
+    assert len(texts) == len(examples)
+    assert {e.category for e in examples} == set(CLASSIFIED)
+    assert sum(e.category is Category.NONE for e in examples) >= 120
+    assert sum(e.priority is Priority.URGENT for e in examples) >= 120
+    missing = [e for e in examples if e.category is Category.MISSING_PERSON]
+    assert all(e.priority is Priority.URGENT for e in missing)
+    t2s = OpenCC("t2s")
+    assert sum(t2s.convert(e.text) != e.text for e in examples) >= 100
+    assert HOLDOUT5 not in TRAINING
+    shared = texts & ({r.text for r in load_rows()} | {e.text for e in load_corpus(HOLDOUT4)})
+    assert not shared, shared  # names only the shared lines, never the whole set
 
 
 def test_the_shipped_model_was_trained_on_the_corpora_in_the_repository() -> None:
