@@ -65,7 +65,7 @@ def compose(kind: Kind, rng: random.Random) -> str:
         pieces.append(rng.choice(slot.pieces))
     text = ""
     for piece in pieces:
-        if text and text[-1] not in "，。！？!?,…、 ~" and piece[:1] not in "，。！？,的了":
+        if text and text[-1] not in "，。！？!?,…、 ~：:" and piece[:1] not in "，。！？,的了":
             text += rng.choice("，，，。 ")
         text += piece
     return text.strip(" ，")
