@@ -1,4 +1,4 @@
-"""The learned half of the classifier: a linear model over character 1-3-grams.
+"""The learned half of the classifier: a linear model over character n-grams.
 
 Trained by `gridbot classify train` (classify/train.py, needs the `[train]` extra) and shipped as
 classify/data/model.npz: the kept n-grams, their weights for the seven categories and the three
@@ -7,7 +7,8 @@ Inference needs numpy only: the n-grams of a message are looked up in a dict and
 rows summed.
 
 Features of one message (normalised text, see classify/normalise.py):
-- every distinct character 1-, 2- and 3-gram (whitespace-only grams skipped), each worth
+- every distinct character 1- to `longest`-gram (3 in the shipped model; the file stores it;
+  whitespace-only grams skipped), each worth
   1/sqrt(number of distinct grams), so that long and short messages weigh alike;
 - the dictionary's view (classify/keywords.toml): per category min(score, 8) / 4, and two flags
   for a surviving urgent or high boost. Editing keywords.toml therefore moves the model too.

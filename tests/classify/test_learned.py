@@ -56,6 +56,7 @@ def test_a_saved_model_loads_with_the_same_predictions(tmp_path: Path) -> None:
     loaded = LinearModel.load(tmp_path / "m.npz")
     scored = Classifier(parse_dictionary(DICTIONARY)).score("楼下着火了")
     assert loaded.temperature == 1.5 and loaded.version == "test"
+    assert loaded.longest == model.longest == 3
     np.testing.assert_allclose(loaded.logits(scored), model.logits(scored), atol=1e-2)
 
 
