@@ -607,4 +607,22 @@ KINDS: tuple[Kind, ...] = (
         "?快来人|快打120|快打119|救命|急|",
         avoid="board rambling",
     ),
+    kind(
+        "short_outage",
+        "repair",
+        "high",
+        "?我家|我们楼|3栋|整个单元|",
+        "停电了|停水了|水管爆了|没暖气了|燃气没气了|电梯停了",
+        "?快来人看看|什么时候来电|麻烦尽快修|急|",
+        avoid="board rambling",
+    ),
+    kind(
+        "short_fault",
+        "repair",
+        "normal",
+        "?我家厨房|卫生间|楼道里|单元门口|车棚|",
+        "漏水了|灯坏了|门禁坏了|下水道堵了|窗户关不上了|水龙头拧不紧了",
+        "?快来人看看|麻烦来修一下|谁管一下|",
+        avoid="board rambling",
+    ),
 )
