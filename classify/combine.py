@@ -22,7 +22,7 @@ from typing import Protocol
 from classify.decide import Thresholds, Verdict, decide
 from classify.dictionary import Rule
 from classify.extract import extract_details
-from classify.learned import PRIORITY_ORDER, LinearModel, Prediction
+from classify.learned import PRIORITY_ORDER, Prediction
 from classify.model import (
     CATEGORY_ORDER,
     EMPTY_DETAILS,
@@ -38,6 +38,12 @@ PRIORITY_CONFIDENCE = 0.6
 
 class DictionaryPart(Protocol):
     def priority_of(self, scored: Scores, category: Category) -> Priority: ...
+
+
+class Predictor(Protocol):
+    """The learned model (classify/learned.py), or fixed predictions in cross-validation."""
+
+    def predict(self, scored: Scores) -> Prediction: ...
 
 
 def _apply_rules(
@@ -82,7 +88,7 @@ def _priority(
 def combine(
     dictionary: DictionaryPart,
     rules: tuple[Rule, ...],
-    model: LinearModel,
+    model: Predictor,
     thresholds: Thresholds,
     scored: Scores,
 ) -> Classification:

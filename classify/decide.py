@@ -24,12 +24,14 @@ URGENT: tuple[Category, ...] = (Category.MISSING_PERSON, Category.SAFETY)
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Calibrated-probability thresholds; the defaults were chosen on the training corpus."""
+    """Calibrated-probability thresholds; the defaults were chosen on cross-validated
+    predictions of the hand-written corpora (`python -m classify.sweep`, see
+    tests/classify/README.md)."""
 
-    urgent_open: float = 0.7
-    urgent_review: float = 0.25
-    open: float = 0.75
-    review: float = 0.4
+    urgent_open: float = 0.8
+    urgent_review: float = 0.3
+    open: float = 0.7
+    review: float = 0.3
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -91,6 +91,11 @@ class Decisions:
 def evaluate(examples: Iterable[Example], classifier: SupportsClassify) -> dict[str, Any]:
     """Accuracy, per-category precision/recall, priority accuracy, urgent recall (a person
     sees it), false alarms on chatter, review rates and the confusion matrix."""
+    return evaluate_results((e, classifier.classify(e.text)) for e in examples)
+
+
+def evaluate_results(results: Iterable[tuple[Example, Classification]]) -> dict[str, Any]:
+    """The figures of `evaluate` for classifications already made (cross-validation)."""
     total = correct = priority_ok = both_ok = 0
     urgent = urgent_found = 0
     decisions = Decisions()
@@ -98,8 +103,7 @@ def evaluate(examples: Iterable[Example], classifier: SupportsClassify) -> dict[
     predicted: dict[Category, int] = dict.fromkeys(CLASSIFIED, 0)
     actual: dict[Category, int] = dict.fromkeys(CLASSIFIED, 0)
     errors = []
-    for example in examples:
-        result = classifier.classify(example.text)
+    for example, result in results:
         decisions.add(example, result)
         total += 1
         actual[example.category] += 1

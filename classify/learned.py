@@ -1,4 +1,4 @@
-"""The learned half of the classifier: a linear model over character 1-3-grams.
+"""The learned half of the classifier: a linear model over character n-grams.
 
 Trained by `gridbot classify train` (classify/train.py, needs the `[train]` extra) and shipped as
 classify/data/model.npz: the kept n-grams, their weights for the seven categories and the three
@@ -7,7 +7,8 @@ Inference needs numpy only: the n-grams of a message are looked up in a dict and
 rows summed.
 
 Features of one message (normalised text, see classify/normalise.py):
-- every distinct character 1-, 2- and 3-gram (whitespace-only grams skipped), each worth
+- every distinct character 1- to `longest`-gram (3 in the shipped model; the file stores it;
+  whitespace-only grams skipped), each worth
   1/sqrt(number of distinct grams), so that long and short messages weigh alike;
 - the dictionary's view (classify/keywords.toml): per category min(score, 8) / 4, and two flags
   for a surviving urgent or high boost. Editing keywords.toml therefore moves the model too.
@@ -30,11 +31,12 @@ DICTIONARY_FEATURES = len(CATEGORY_ORDER) + 2
 _SPACE = re.compile(r"\s")
 
 
-def ngrams(norm: str) -> set[str]:
-    """The distinct character 1..3-grams of a normalised message, whitespace-only ones left out."""
+def ngrams(norm: str, longest: int = 3) -> set[str]:
+    """The distinct character 1..`longest`-grams of a normalised message, whitespace-only ones
+    left out."""
     grams = set(norm)
-    grams.update([norm[i : i + 2] for i in range(len(norm) - 1)])
-    grams.update([norm[i : i + 3] for i in range(len(norm) - 2)])
+    for n in range(2, longest + 1):
+        grams.update([norm[i : i + n] for i in range(len(norm) - n + 1)])
     if _SPACE.search(norm):
         grams.difference_update([g for g in grams if g.isspace()])
     return grams
@@ -82,6 +84,7 @@ class LinearModel:
         dictionary_weights: np.ndarray,
         bias: np.ndarray,
         temperature: float,
+        longest: int = 3,
     ) -> None:
         outputs = len(CATEGORY_ORDER) + len(PRIORITY_ORDER)
         if weights.shape != (len(vocabulary), outputs):
@@ -94,6 +97,7 @@ class LinearModel:
         self.dictionary_weights = dictionary_weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
         self.temperature = temperature
+        self.longest = longest
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_MODEL) -> LinearModel:
@@ -105,6 +109,7 @@ class LinearModel:
                 dictionary_weights=data["dictionary_weights"],
                 bias=data["bias"],
                 temperature=float(data["temperature"]),
+                longest=int(data["longest"]) if "longest" in data else 3,
             )
 
     def save(self, path: str | Path) -> None:
@@ -117,12 +122,13 @@ class LinearModel:
             dictionary_weights=self.dictionary_weights,
             bias=self.bias,
             temperature=np.array(self.temperature),
+            longest=np.array(self.longest),
         )
 
     def logits(self, scored: Scores) -> np.ndarray:
         """Raw scores: seven category logits, then three priority logits."""
         index = self.index
-        grams = ngrams(scored.norm)
+        grams = ngrams(scored.norm, self.longest)
         rows = [index[g] for g in grams & index.keys()]
         total = self.bias.copy()
         for weights, value in zip(

@@ -1,6 +1,6 @@
 """Generate classify/data/generated.tsv: labelled messages combined from hand-written parts.
 
-    .venv/bin/python tests/classify/generate_corpus.py [--seed 13] [--per-kind 170]
+    .venv/bin/python tests/classify/generate_corpus.py [--seed 13] [--per-kind 150]
 
 Every part below was written by hand for this generator (never copied from a blind set). A
 "kind" is one scenario (e.g. an elderly relative not back, a formal hazard report, banter with
@@ -14,6 +14,8 @@ The parts were written by the same hand, after the blind set holdout4.tsv: some 
 So that no blind message (or a close variant) is trained on, a generated message whose
 character 3-grams overlap any message of a blind set (BLIND) by NEAR_DUPLICATE (Jaccard) or
 more is dropped. This reads the blind sets' text only to leave data out, never to add any.
+holdout4.tsv has been trained on since model3 (its blind figure was taken); its near-duplicates
+are still dropped, so that its cross-validated figures are not flattered by generated copies.
 """
 
 # ruff: noqa: E402
@@ -65,7 +67,7 @@ def compose(kind: Kind, rng: random.Random) -> str:
         pieces.append(rng.choice(slot.pieces))
     text = ""
     for piece in pieces:
-        if text and text[-1] not in "，。！？!?,…、 ~" and piece[:1] not in "，。！？,的了":
+        if text and text[-1] not in "，。！？!?,…、 ~：:" and piece[:1] not in "，。！？,的了":
             text += rng.choice("，，，。 ")
         text += piece
     return text.strip(" ，")
@@ -101,7 +103,7 @@ def generate(seed: int, per_kind: int) -> list[tuple[str, str, str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--per-kind", type=int, default=120)
+    parser.add_argument("--per-kind", type=int, default=150)
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args()
     rows = generate(args.seed, args.per_kind)

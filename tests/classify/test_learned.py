@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,7 @@ def test_a_saved_model_loads_with_the_same_predictions(tmp_path: Path) -> None:
     loaded = LinearModel.load(tmp_path / "m.npz")
     scored = Classifier(parse_dictionary(DICTIONARY)).score("楼下着火了")
     assert loaded.temperature == 1.5 and loaded.version == "test"
+    assert loaded.longest == model.longest == 3
     np.testing.assert_allclose(loaded.logits(scored), model.logits(scored), atol=1e-2)
 
 
@@ -179,11 +181,19 @@ def test_the_bot_uses_the_model_and_the_configured_thresholds_unless_switched_of
 
 
 def test_an_urgent_case_of_an_ordinary_category_opens_at_the_urgent_threshold() -> None:
-    """电梯困人 is a repair the dictionary makes urgent: a trapped elderly person must not wait
-    for a worker's review because repairs need 0.75 to open."""
+    """电梯困人 is a repair the dictionary makes urgent: where `urgent_open` is below `open`, a
+    trapped elderly person must not wait for a worker's review because repairs need more."""
     from classify.classifier import default_classifier
 
-    found = default_classifier().classify("电梯困人了！里面有老人出不来")
+    shipped = default_classifier()
+    found = shipped.classify("电梯困人了！里面有老人出不来")
     assert (found.category, found.priority) == (Category.REPAIR, Priority.URGENT)
-    assert found.confidence is not None and found.confidence < Thresholds().open
-    assert found.decision is Decision.OPEN
+    assert found.confidence is not None
+    between = Thresholds(
+        urgent_open=found.confidence - 0.01, urgent_review=0.3, open=found.confidence + 0.01
+    )
+    strict = Classifier(shipped.dictionary, shipped.model, between)
+    assert strict.classify("电梯困人了！里面有老人出不来").decision is Decision.OPEN
+    above = replace(between, urgent_open=found.confidence + 0.01)
+    unsure = Classifier(shipped.dictionary, shipped.model, above)
+    assert unsure.classify("电梯困人了！里面有老人出不来").decision is Decision.REVIEW

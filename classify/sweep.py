@@ -1,0 +1,98 @@
+"""Choose the decision thresholds from cross-validated predictions (needs the `[train]` extra).
+
+    python -m classify.sweep [--hand-weight 4] [...the options of classify.crossval]
+
+Runs the cross-validation of classify/crossval.py once, then decides every held-out
+hand-written message at each point of a grid of thresholds. Prints, as JSON lines, the points
+that meet the targets below (with a margin under the goals of issue #13) ordered by accuracy,
+best last; each line has the figures of all hand-written messages and of holdout4.tsv alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from classify.classifier import DEFAULT_DICTIONARY, Classifier
+from classify.crossval import SHOWN, CrossValidation, decisions, figures, predictions
+from classify.decide import Thresholds
+from classify.fitting import Settings
+from classify.learned import Prediction
+from classify.model import Scores
+
+URGENT_OPEN = (0.5, 0.6, 0.7, 0.8)
+URGENT_REVIEW = (0.15, 0.2, 0.25, 0.3, 0.35)
+OPEN = (0.6, 0.7, 0.75, 0.8, 0.85)
+REVIEW = (0.3, 0.4, 0.5, 0.6)
+# Targets on the held-out hand-written messages (the goals are 0.97, 3 % and 10 %).
+MIN_URGENT_RECALL = 0.975
+MAX_CHATTER_OPENED = 0.025
+MAX_CHATTER_REVIEWED = 0.08
+
+
+def grid() -> list[Thresholds]:
+    return [
+        Thresholds(urgent_open=a, urgent_review=b, open=c, review=d)
+        for a, b, c, d in itertools.product(URGENT_OPEN, URGENT_REVIEW, OPEN, REVIEW)
+    ]
+
+
+def measure(
+    classifier: Classifier,
+    run: CrossValidation,
+    scored: list[Scores],
+    predicted: list[Prediction],
+    thresholds: Thresholds,
+) -> dict[str, Any]:
+    results = decisions(classifier, scored, predicted, thresholds)
+    latest = [r.group.startswith("holdout4.tsv:") for r in run.rows]
+    shown: dict[str, Any] = {"thresholds": thresholds.__dict__}
+    for name, keep in (("hand", [True] * len(run.rows)), ("holdout4", latest)):
+        report = figures(run.rows, results, keep)
+        shown[name] = {key: report[key] for key in SHOWN}
+    return shown
+
+
+def meets(point: dict[str, Any]) -> bool:
+    hand = point["hand"]
+    return bool(
+        hand["urgent_recall"] >= MIN_URGENT_RECALL
+        and hand["false_alarm_rate"] <= MAX_CHATTER_OPENED
+        and hand["chatter_review_rate"] <= MAX_CHATTER_REVIEWED
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from classify.train import load_rows
+
+    parser = argparse.ArgumentParser(prog="python -m classify.sweep", description=__doc__)
+    parser.add_argument("--longest", type=int, default=Settings.longest)
+    parser.add_argument("--c", type=float, default=Settings.c_category)
+    parser.add_argument("--hand-weight", type=float, default=Settings.hand_weight)
+    parser.add_argument("--balanced", action="store_true")
+    args = parser.parse_args(argv)
+    settings = Settings(
+        longest=args.longest,
+        c_category=args.c,
+        hand_weight=args.hand_weight,
+        balanced=args.balanced,
+    )
+    classifier = Classifier.from_file(DEFAULT_DICTIONARY)
+    run = CrossValidation.run(classifier, load_rows(), settings)
+    hand = [i for i, r in enumerate(run.rows) if r.hand]
+    run.rows = [run.rows[i] for i in hand]
+    scored = [run.scored[i] for i in hand]
+    predicted = predictions(run.logits[hand], run.calibration)
+    points = [measure(classifier, run, scored, predicted, t) for t in grid()]
+    good = sorted((p for p in points if meets(p)), key=lambda p: p["hand"]["accuracy"])
+    for point in good[-15:]:
+        print(json.dumps(point, ensure_ascii=False))
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
