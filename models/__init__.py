@@ -19,6 +19,7 @@ from models.outgoing import OutgoingMessage, OutKind, OutStatus
 from models.people import Person, Role, RoleKind
 from models.reviews import ClassifierMark, Review
 from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
+from models.totals import daily_total, monthly_timing, total_zone
 from models.tree import Level, Node
 from models.work import ChecklistMark, HeadcountAnswer, HeadcountRound, WorkKind, WorkLog
 
@@ -60,4 +61,7 @@ __all__ = [
     "TicketStatus",
     "WorkKind",
     "WorkLog",
+    "daily_total",
+    "monthly_timing",
+    "total_zone",
 ]
