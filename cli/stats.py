@@ -85,10 +85,17 @@ async def scope_node(session: AsyncSession, code: str | None) -> Node:
 
 
 async def stats_output(
-    factory: async_sessionmaker[AsyncSession], code: str | None, period: Period, fmt: str
+    factory: async_sessionmaker[AsyncSession],
+    code: str | None,
+    period: Period,
+    fmt: str,
+    *,
+    recount: bool = False,
 ) -> str:
+    """The figures as printed; `recount` counts from the rows, not the daily totals (slow)."""
     async with factory() as session:
-        report = await build_report(session, await scope_node(session, code), period)
+        node = await scope_node(session, code)
+        report = await build_report(session, node, period, recount=recount)
     if fmt == "json":
         return json.dumps(report_dict(report), ensure_ascii=False, indent=2)
     if fmt == "csv":

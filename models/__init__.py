@@ -2,6 +2,7 @@
 
 from models.alerts import AlertStatus, MissingAlert
 from models.audit import AuditEntry, JobRun
+from models.broadcast_totals import broadcast_counted, broadcast_total
 from models.broadcasts import (
     Broadcast,
     BroadcastDelivery,
@@ -61,6 +62,8 @@ __all__ = [
     "TicketStatus",
     "WorkKind",
     "WorkLog",
+    "broadcast_counted",
+    "broadcast_total",
     "daily_total",
     "monthly_timing",
     "total_zone",

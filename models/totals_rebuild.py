@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from core.vocabulary import EventKind, Level
+from models.broadcast_totals import broadcast_counted, broadcast_total, count_finished_broadcasts
 from models.tally import Share, ticket_share, work_log_share
 from models.tickets import Ticket, TicketEvent
 from models.totals import COUNT_COLUMNS, daily_total, monthly_timing, total_zone
@@ -27,6 +28,7 @@ from models.tree import Node
 from models.work import WorkLog
 
 BATCH = 20_000
+LOCKED = "ticket, ticket_event, work_log, broadcast, broadcast_delivery, broadcast_read"
 
 
 class Pending:
@@ -68,8 +70,8 @@ class Pending:
 async def rebuild_totals(session: AsyncSession, zone: ZoneInfo) -> None:
     """Count every ticket and work-log entry again, in `zone`; the caller commits."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("LOCK TABLE ticket, ticket_event, work_log IN SHARE MODE"))
-    for table in (daily_total, monthly_timing, total_zone):
+        await session.execute(text(f"LOCK TABLE {LOCKED} IN SHARE MODE"))
+    for table in (daily_total, monthly_timing, total_zone, broadcast_total, broadcast_counted):
         await session.execute(delete(table))
     pending = Pending()
     async for share in _ticket_shares(session, zone):
@@ -80,6 +82,7 @@ async def rebuild_totals(session: AsyncSession, zone: ZoneInfo) -> None:
         await pending.next_month(session, share.month)
         pending.add(share)
     await pending.write(session)
+    await count_finished_broadcasts(session)
     await session.execute(insert(total_zone).values(id=1, zone=zone.key))
 
 

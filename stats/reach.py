@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
 from sqlalchemy import Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from models.broadcast_totals import FIGURES, broadcast_counted, broadcast_total
 from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastKind, BroadcastRead
 from models.broadcasts import DeliveryStatus as DS
 from models.groups import Group
@@ -29,7 +33,12 @@ async def broadcast_figures(
     """Copies of the period's broadcasts sent to the scope's groups, delivered and read.
 
     The broadcast ids go in as a list, which lets the planner read just their outbox rows."""
-    sent = await _sent(session, period)
+    await _from_deliveries(session, keys, await _sent(session, period), parts)
+
+
+async def _from_deliveries(
+    session: AsyncSession, keys: Subquery, sent: dict[int, bool], parts: dict[int, Figures]
+) -> None:
     if not sent:
         return
     with_button = [broadcast_id for broadcast_id, button in sent.items() if button]
@@ -63,10 +72,53 @@ async def broadcast_figures(
         .where(col(BroadcastDelivery.broadcast_id).in_(list(sent)))
         .group_by(keys.c.key, col(BroadcastDelivery.broadcast_id))
     )
-    for key, broadcast_id, total, done, read_offered, read in (await session.execute(query)).all():
-        figures = parts[key]
+    for key, broadcast_id, *figures in (await session.execute(query)).all():
+        _add(parts[key], broadcast_id, figures)
+
+
+def _add(figures: Figures, broadcast_id: int, amounts: Sequence[int]) -> None:
+    copies, delivered, read_offered, read = amounts
+    if copies:
         figures.broadcast_ids.add(broadcast_id)
-        figures.copies += total
-        figures.delivered += done
+        figures.copies += copies
+        figures.delivered += delivered
         figures.read_offered += read_offered
         figures.read += read
+
+
+async def totalled_broadcast_figures(
+    session: AsyncSession,
+    root_id: int,
+    children: list[int],
+    keys: Subquery,
+    period: Period,
+    parts: dict[int, Figures],
+) -> None:
+    """As broadcast_figures, reading the totals of counted (finished) broadcasts and only the
+    others' deliveries (models/broadcast_totals.py)."""
+    sent = await _sent(session, period)
+    result = await session.execute(
+        select(broadcast_total).where(
+            broadcast_total.c.node_id.in_([root_id, *children]),
+            broadcast_total.c.broadcast_id.in_(list(sent)),
+        )
+    )
+    own: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for row in result.all():
+        amounts = Counter({name: getattr(row, name) for name in FIGURES})
+        if row.node_id == root_id:
+            own[row.broadcast_id].update(amounts)
+        else:
+            own[row.broadcast_id].subtract(amounts)
+            _add(parts[row.node_id], row.broadcast_id, [amounts[f] for f in FIGURES])
+    for broadcast_id, amounts in own.items():
+        if amounts["copies"]:
+            _add(parts[root_id], broadcast_id, [amounts[f] for f in FIGURES])
+    counted = await session.execute(
+        select(broadcast_counted.c.broadcast_id).where(
+            broadcast_counted.c.broadcast_id.in_(list(sent))
+        )
+    )
+    done = set(counted.scalars())
+    rest = {b: button for b, button in sent.items() if b not in done}
+    await _from_deliveries(session, keys, rest, parts)

@@ -4,8 +4,9 @@ and the web console all read, through `part_figures` (and stats.breakdown.build_
 Counts: one summed row per child of the scope and one for the scope itself, over the period's
 days; the scope's own level is its total less its children's. Exact for every period, since
 periods are whole local days, the rows' unit. Timings: exact from the tickets for periods up
-to EXACT_DAYS days, estimated from monthly buckets beyond (stats/timing.py). Broadcasts and
-可能需要关注 are still counted from their rows (stats/reach.py; see the README for their cost).
+to EXACT_DAYS days, estimated from monthly buckets beyond (stats/timing.py). Broadcasts:
+finished ones from their totals (models/broadcast_totals.py), the rest from their
+deliveries; 可能需要关注 from their rows (few).
 When the totals are not counted in the period's zone (a new zone in the config, or an old
 database before `gridbot stats rebuild-totals`), everything is recounted from the rows.
 """
@@ -22,7 +23,7 @@ from models.tree import Node
 from stats.figures import PartFigures, exact_timings, part_keys, recount_part_figures, reviews
 from stats.model import Figures
 from stats.period import Period
-from stats.reach import broadcast_figures
+from stats.reach import totalled_broadcast_figures
 from stats.sql import dialect_of
 from stats.timing import EXACT_DAYS, estimated_timings
 from stats.totals import day_sums, fill, totals_usable
@@ -40,7 +41,7 @@ async def part_figures(
     parts: PartFigures = defaultdict(Figures)
     await _counts(session, root.id, children, period, parts)
     keys = part_keys(root, dialect_of(session))
-    await broadcast_figures(session, keys, period, parts)
+    await totalled_broadcast_figures(session, root.id, children, keys, period, parts)
     await reviews(session, keys, period, parts)
     total = Figures()
     for figures in parts.values():

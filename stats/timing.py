@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import ARRAY, Float, Subquery, case, cast, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from models.tickets import Ticket
@@ -59,6 +61,15 @@ def edges(period: Period, months: tuple[date, date] | None) -> list[Period]:
     if end <= period.last:
         out.append(days_period(end, period.last, period.tz))
     return out
+
+
+def bucket_sql(seconds: ColumnElement[float], dialect: str) -> ColumnElement[int]:
+    """models.totals.bucket_of in SQL: how many bounds are at or below the seconds."""
+    if dialect == "postgresql":  # one call, not the seconds computed once per bound
+        bounds = cast(postgresql.array([float(b) for b in BOUNDS]), ARRAY(Float))
+        return func.width_bucket(seconds, bounds)
+    seconds = func.round(seconds, 3)  # julianday differences carry float noise
+    return case(*((seconds < bound, i) for i, bound in enumerate(BOUNDS)), else_=len(BOUNDS))
 
 
 def quantile(histogram: Histogram, measure: str, q: float) -> float | None:
@@ -116,10 +127,7 @@ async def edge_buckets(
     dialect = dialect_of(session)
     out: dict[int, Histogram] = {}
     for measure, later in ((CLAIM, col(Ticket.claimed_at)), (RESOLVE, col(Ticket.resolved_at))):
-        seconds = seconds_between(later, col(Ticket.created_at), dialect)
-        if dialect != "postgresql":  # julianday differences carry float noise
-            seconds = func.round(seconds, 3)
-        bucket = case(*((seconds < bound, i) for i, bound in enumerate(BOUNDS)), else_=len(BOUNDS))
+        bucket = bucket_sql(seconds_between(later, col(Ticket.created_at), dialect), dialect)
         rows = (
             tickets_in(keys, period)
             .with_only_columns(keys.c.key.label("key"), bucket.label("bucket"))

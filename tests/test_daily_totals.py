@@ -1,6 +1,7 @@
 """The daily totals are kept in the same transaction as every ticket change: after each step of
 a day of casework (every workflow action once) they equal a recount from scratch, on SQLite and
-PostgreSQL; and /stats read from them equals /stats counted from the rows."""
+PostgreSQL; /stats read from them equals /stats counted from the rows; and a 已阅 pressed
+after a broadcast was counted is added to its totals."""
 
 from __future__ import annotations
 
@@ -11,14 +12,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from broadcasts.reads import record_read
+from core.db import session_scope
 from core.vocabulary import Category, Level, Rating, WorkKind
+from models.broadcast_totals import broadcast_counted
+from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastRead, DeliveryStatus
+from models.demo_data import generate_district
+from models.groups import Group
+from models.importer import import_tree
 from models.tickets import TicketStatus
 from models.totals import daily_total, monthly_timing
 from models.totals_rebuild import rebuild_totals
 from models.tree_service import node_by_code
 from stats.breakdown import build_report
 from stats.period import days_period
+from tests.support.synthetic import generate_activity
 from tests.test_ticket_alerts import TEXTS
 from tests.test_ticket_workflow import (
     COMMUNITY1,
@@ -135,3 +145,52 @@ def assert_same(kept: Any, counted: Any) -> None:
     for name in ("by_category", "by_status", "by_rating", "escalations", "work_logs"):
         assert +getattr(kept, name) == +getattr(counted, name), name
     assert (kept.copies, kept.reviews) == (counted.copies, counted.reviews)
+
+
+async def test_a_read_pressed_after_a_broadcast_was_counted_is_added_to_its_totals(
+    session_factory: Any,
+) -> None:
+    nodes, staff = generate_district(grids=8)
+    async with session_scope(session_factory) as session:
+        await import_tree(session, nodes, staff)
+    await generate_activity(session_factory, 40, 3, NOW, seed=2)  # broadcasts counted at the end
+    async with session_scope(session_factory) as session:
+        broadcast_id, chat_id = await an_unread_delivered_copy(session)
+        assert await record_read(session, broadcast_id, 5551234, chat_id, NOW) == "recorded"
+        assert await record_read(session, broadcast_id, 5551235, chat_id, NOW) == "recorded"
+    async with session_factory() as session:
+        root = await node_by_code(session, "PG")
+        assert root is not None
+        period = days_period((NOW - timedelta(days=4)).date(), NOW.date(), TZ)
+        kept = await build_report(session, root, period)
+        counted = await build_report(session, root, period, recount=True)
+    assert (kept.total.read, kept.total.read_offered) == (
+        counted.total.read,
+        counted.total.read_offered,
+    )
+    for mine, theirs in zip(kept.parts, counted.parts, strict=True):
+        assert (mine.figures.read, mine.figures.copies) == (
+            theirs.figures.read,
+            theirs.figures.copies,
+        )
+
+
+async def an_unread_delivered_copy(session: AsyncSession) -> tuple[int, int]:
+    """A counted broadcast with a 已阅 button, and a group its copy reached that nobody read."""
+    read = select(col(BroadcastRead.group_id)).where(
+        col(BroadcastRead.broadcast_id) == BroadcastDelivery.broadcast_id
+    )
+    found = await session.execute(
+        select(col(Broadcast.id), col(Group.chat_id))
+        .join(BroadcastDelivery, col(BroadcastDelivery.broadcast_id) == Broadcast.id)
+        .join(Group, col(Group.id) == BroadcastDelivery.group_id)
+        .join(broadcast_counted, broadcast_counted.c.broadcast_id == Broadcast.id)
+        .where(
+            col(Broadcast.read_button),
+            col(BroadcastDelivery.status) == DeliveryStatus.delivered,
+            col(BroadcastDelivery.group_id).not_in(read),
+        )
+        .limit(1)
+    )
+    broadcast_id, chat_id = found.one()
+    return broadcast_id or 0, chat_id

@@ -1,4 +1,5 @@
-"""daily totals: per-subtree ticket and work-log counts by local day, timings by month
+"""daily totals: per-subtree ticket and work-log counts by local day, timings by month, and
+finished broadcasts' figures
 
 Revision ID: 0010_daily_totals
 Revises: 0008
@@ -71,6 +72,21 @@ def upgrade() -> None:
         sa.Column("total", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("node_id", "month", "measure", "bucket"),
     )
+    op.create_table(
+        "broadcast_total",
+        sa.Column("node_id", sa.Integer(), nullable=False),
+        sa.Column("broadcast_id", sa.Integer(), nullable=False),
+        sa.Column("copies", sa.Integer(), nullable=False),
+        sa.Column("delivered", sa.Integer(), nullable=False),
+        sa.Column("read_offered", sa.Integer(), nullable=False),
+        sa.Column("read", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("node_id", "broadcast_id"),
+    )
+    op.create_table(
+        "broadcast_counted",
+        sa.Column("broadcast_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("broadcast_id"),
+    )
     zone = op.create_table(
         "total_zone",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,5 +102,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("total_zone")
+    op.drop_table("broadcast_counted")
+    op.drop_table("broadcast_total")
     op.drop_table("monthly_timing")
     op.drop_table("daily_total")
