@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import Subquery, and_, func, select
@@ -97,23 +96,26 @@ async def totalled_broadcast_figures(
     """As broadcast_figures, reading the totals of counted (finished) broadcasts and only the
     others' deliveries (models/broadcast_totals.py)."""
     sent = await _sent(session, period)
+    if not sent:
+        return
+    columns = [broadcast_total.c[name] for name in FIGURES]
     result = await session.execute(
-        select(broadcast_total).where(
+        select(broadcast_total.c.node_id, broadcast_total.c.broadcast_id, *columns).where(
             broadcast_total.c.node_id.in_([root_id, *children]),
             broadcast_total.c.broadcast_id.in_(list(sent)),
         )
     )
-    own: defaultdict[int, Counter[str]] = defaultdict(Counter)
-    for row in result.all():
-        amounts = Counter({name: getattr(row, name) for name in FIGURES})
-        if row.node_id == root_id:
-            own[row.broadcast_id].update(amounts)
-        else:
-            own[row.broadcast_id].subtract(amounts)
-            _add(parts[row.node_id], row.broadcast_id, [amounts[f] for f in FIGURES])
+    own: dict[int, list[int]] = {}
+    for node_id, broadcast_id, *amounts in result.all():
+        mine = own.setdefault(broadcast_id, [0] * len(FIGURES))
+        sign = 1 if node_id == root_id else -1
+        for i, amount in enumerate(amounts):
+            mine[i] += sign * amount
+        if node_id != root_id:
+            _add(parts[node_id], broadcast_id, amounts)
     for broadcast_id, amounts in own.items():
-        if amounts["copies"]:
-            _add(parts[root_id], broadcast_id, [amounts[f] for f in FIGURES])
+        if amounts[0]:  # copies to groups at the scope's own level
+            _add(parts[root_id], broadcast_id, amounts)
     counted = await session.execute(
         select(broadcast_counted.c.broadcast_id).where(
             broadcast_counted.c.broadcast_id.in_(list(sent))

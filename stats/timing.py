@@ -64,12 +64,14 @@ def edges(period: Period, months: tuple[date, date] | None) -> list[Period]:
 
 
 def bucket_sql(seconds: ColumnElement[float], dialect: str) -> ColumnElement[int]:
-    """models.totals.bucket_of in SQL: how many bounds are at or below the seconds."""
+    """models.totals.bucket_of in SQL: how many bounds are at or below the seconds (NULL for
+    NULL: a ticket not claimed or not resolved)."""
     if dialect == "postgresql":  # one call, not the seconds computed once per bound
         bounds = cast(postgresql.array([float(b) for b in BOUNDS]), ARRAY(Float))
         return func.width_bucket(seconds, bounds)
     seconds = func.round(seconds, 3)  # julianday differences carry float noise
-    return case(*((seconds < bound, i) for i, bound in enumerate(BOUNDS)), else_=len(BOUNDS))
+    steps = ((seconds < bound, i) for i, bound in enumerate(BOUNDS))
+    return case((seconds.is_(None), None), *steps, else_=len(BOUNDS))
 
 
 def quantile(histogram: Histogram, measure: str, q: float) -> float | None:
@@ -125,16 +127,18 @@ async def edge_buckets(
 ) -> dict[int, Histogram]:
     """Buckets of the period's tickets per part, counted from the tickets themselves."""
     dialect = dialect_of(session)
+    buckets = [
+        bucket_sql(seconds_between(later, col(Ticket.created_at), dialect), dialect).label(name)
+        for name, later in ((CLAIM, col(Ticket.claimed_at)), (RESOLVE, col(Ticket.resolved_at)))
+    ]
+    rows = tickets_in(keys, period).with_only_columns(keys.c.key.label("key"), *buckets).subquery()
+    query = select(rows.c.key, rows.c[CLAIM], rows.c[RESOLVE], func.count()).group_by(
+        rows.c.key, rows.c[CLAIM], rows.c[RESOLVE]
+    )
     out: dict[int, Histogram] = {}
-    for measure, later in ((CLAIM, col(Ticket.claimed_at)), (RESOLVE, col(Ticket.resolved_at))):
-        bucket = bucket_sql(seconds_between(later, col(Ticket.created_at), dialect), dialect)
-        rows = (
-            tickets_in(keys, period)
-            .with_only_columns(keys.c.key.label("key"), bucket.label("bucket"))
-            .where(later.is_not(None))
-            .subquery()
-        )
-        query = select(rows.c.key, rows.c.bucket, func.count()).group_by(rows.c.key, rows.c.bucket)
-        for key, found, count in (await session.execute(query)).all():
-            out.setdefault(int(key), Counter())[(measure, int(found))] += count
+    for key, claim, resolve, count in (await session.execute(query)).all():
+        histogram = out.setdefault(int(key), Counter())
+        for measure, found in ((CLAIM, claim), (RESOLVE, resolve)):
+            if found is not None:
+                histogram[(measure, int(found))] += count
     return out
