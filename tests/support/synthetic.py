@@ -166,10 +166,11 @@ async def generate_activity(
     seed: int = 11,
     broadcasts_per_day: int = 1,
     logs_per_grid_day: float = 0.5,
+    count: bool = True,
 ) -> None:
     """`tickets` tickets opened over the `days` days before `now`, broadcasts, work logs and
-    a headcount round for today; written in bulk (COPY on PostgreSQL), then counted into the
-    daily totals."""
+    a headcount round for today; written in bulk (COPY on PostgreSQL), then (`count`) counted
+    into the daily totals."""
     rng = random.Random(seed)
     async with factory() as session:
         grids = await load_grids(session)
@@ -197,7 +198,8 @@ async def generate_activity(
         rows.work_log(rng, grid, start + timedelta(seconds=offset))
     rows.headcount(rng, grids, now)
     await write_rows(factory, rows)
-    await count_totals(factory)
+    if count:
+        await count_totals(factory)
 
 
 async def count_totals(factory: async_sessionmaker[AsyncSession]) -> None:
