@@ -23,7 +23,10 @@ What is kept (tables `daily_total`, `monthly_timing`, `total_zone`):
 How they stay right: every ticket change runs inside `models.totals_write.counting` (or calls
 `count_opened` for a new ticket), which reads the ticket's contribution before and after the
 change, locking the ticket row, and adds the difference in the same transaction. A rebuild
-(`models.totals_rebuild`) recounts everything from scratch, idempotently.
+(`models.totals_rebuild`) recounts everything from scratch, idempotently. Each change updates
+its district's row for the day, so changes wait for each other there until they commit; the bot
+handles one update at a time anyway, and a deadlock (two tickets of different days changed in
+opposite orders) is retried like any other transient error.
 """
 
 from __future__ import annotations
