@@ -22,7 +22,7 @@ import json
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,17 +51,7 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, object]:
     factory = make_session_factory(engine)
     now = Clock().now()
     try:
-        await upgrade(engine)
-        nodes, staff = generate_district(grids=args.grids)
-        async with session_scope(factory) as session:
-            await import_tree(session, nodes, staff)
-        started = time.perf_counter()
-        await generate_activity(factory, args.tickets, args.days, now, count=False)
-        print(f"generated {args.tickets} tickets in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        await count_totals(factory)
-        rebuild_seconds = time.perf_counter() - started
-        print(f"daily totals counted in {rebuild_seconds:.1f} s")
+        rebuild_seconds = None if args.timing_only else await populate(factory, args, now)
         if engine.dialect.name == "postgresql":
             async with engine.begin() as conn:  # committed, or the statistics are rolled back
                 await conn.execute(text("ANALYZE"))
@@ -88,8 +78,26 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, object]:
         **figures,
         "seconds": figures["seconds_after"],
         "all_history_seconds": figures["all_history_seconds_after"],
-        "rebuild_totals_seconds": round(rebuild_seconds, 1),
+        "rebuild_totals_seconds": rebuild_seconds and round(rebuild_seconds, 1),
     }
+
+
+async def populate(
+    factory: async_sessionmaker[AsyncSession], args: argparse.Namespace, now: datetime
+) -> float:
+    """Migrate, import, generate the activity and count the totals; the counting's seconds."""
+    await upgrade(factory.kw["bind"])
+    nodes, staff = generate_district(grids=args.grids)
+    async with session_scope(factory) as session:
+        await import_tree(session, nodes, staff)
+    started = time.perf_counter()
+    await generate_activity(factory, args.tickets, args.days, now, count=False)
+    print(f"generated {args.tickets} tickets in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    await count_totals(factory)
+    rebuild_seconds = time.perf_counter() - started
+    print(f"daily totals counted in {rebuild_seconds:.1f} s")
+    return rebuild_seconds
 
 
 async def timed(
@@ -109,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=730, help="history the tickets spread over")
     parser.add_argument("--period", default="30d", help="period asked for (as in /stats)")
     parser.add_argument("--database-url", help="an empty database (default: temp SQLite)")
+    parser.add_argument(
+        "--timing-only",
+        action="store_true",
+        help="time a database an earlier run filled (--database-url), generating nothing",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gridbot-bench-") as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
