@@ -102,11 +102,13 @@ async def totalled_broadcast_figures(
     result = await session.execute(
         select(broadcast_total.c.node_id, broadcast_total.c.broadcast_id, *columns).where(
             broadcast_total.c.node_id.in_([root_id, *children]),
-            broadcast_total.c.broadcast_id.in_(list(sent)),
+            broadcast_total.c.broadcast_id.between(min(sent), max(sent)),
         )
     )
     own: dict[int, list[int]] = {}
     for node_id, broadcast_id, *amounts in result.all():
+        if broadcast_id not in sent:
+            continue
         mine = own.setdefault(broadcast_id, [0] * len(FIGURES))
         sign = 1 if node_id == root_id else -1
         for i, amount in enumerate(amounts):
@@ -118,9 +120,9 @@ async def totalled_broadcast_figures(
             _add(parts[root_id], broadcast_id, amounts)
     counted = await session.execute(
         select(broadcast_counted.c.broadcast_id).where(
-            broadcast_counted.c.broadcast_id.in_(list(sent))
+            broadcast_counted.c.broadcast_id.between(min(sent), max(sent))
         )
     )
-    done = set(counted.scalars())
+    done = set(counted.scalars())  # of the ids in range, those sent in the period matter
     rest = {b: button for b, button in sent.items() if b not in done}
     await _from_deliveries(session, keys, rest, parts)

@@ -82,6 +82,12 @@ def upgrade() -> None:
         sa.Column("read", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("node_id", "broadcast_id"),
     )
+    op.create_index(
+        "ix_broadcast_total_figures",
+        "broadcast_total",
+        ["node_id", "broadcast_id"],
+        postgresql_include=["copies", "delivered", "read_offered", "read"],
+    )
     op.create_table(
         "broadcast_counted",
         sa.Column("broadcast_id", sa.Integer(), nullable=False),
@@ -103,6 +109,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("total_zone")
     op.drop_table("broadcast_counted")
+    op.drop_index("ix_broadcast_total_figures", table_name="broadcast_total")
     op.drop_table("broadcast_total")
     op.drop_table("monthly_timing")
     op.drop_table("daily_total")
