@@ -9,6 +9,7 @@ import secrets
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import allowed_updates, build_bot, build_budget, build_dispatcher
@@ -29,6 +30,7 @@ from core.timezone import district_zone
 from core.transient import is_transient
 from handlers.headcount_messages import deliver_headcount
 from handlers.notices import Notifier
+from models.broadcast_totals import count_finished_broadcasts
 from outbox.courier import Courier
 from tickets.delivery import TicketHooks
 from tickets.escalation import sweep
@@ -144,7 +146,16 @@ class BotRuntime:
         tz = district_zone(self.settings)  # headcount prompts, reminders, summaries
         await deliver_headcount(self.session_factory, now, tz)
         self.courier.wake()
+        await self._count_broadcasts()
         return len(notices) + moved
+
+    async def _count_broadcasts(self) -> None:
+        """Finished broadcasts into the statistics' totals (models/broadcast_totals.py)."""
+        try:
+            async with self.session_factory() as session, session.begin():
+                await count_finished_broadcasts(session)
+        except IntegrityError:
+            log.info("broadcast totals: another process counted them first")
 
     async def start_polling(self) -> None:
         await self._prepare()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
 from broadcasts.branches import Targets, load_targets
+from models.broadcast_totals import count_read
 from models.broadcasts import Broadcast, BroadcastRead
 from models.group_service import group_by_chat
 from models.tree import Node
@@ -44,6 +45,7 @@ async def record_read(
             session.add(mark)
     except IntegrityError:
         return ReadOutcome.already
+    await count_read(session, broadcast_id, mark.group_id)
     return ReadOutcome.recorded
 
 

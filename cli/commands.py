@@ -11,6 +11,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from cli.totals import rebuild_if_needed
 from core.clock import Clock
 from core.config import ConfigError, Settings
 from core.db import (
@@ -77,9 +78,12 @@ async def db_upgrade(args: argparse.Namespace) -> int:
         before = await current_revision(engine)
         await upgrade(engine)
         after = await current_revision(engine)
+        counted = await rebuild_if_needed(engine, _settings(args))
     finally:
         await engine.dispose()
     print(f"schema: {before or 'empty'} -> {after}" if before != after else f"schema at {after}")
+    if counted:
+        print(counted)
     return 0
 
 

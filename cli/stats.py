@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from cli.totals import rebuild_totals_command
 from core.clock import Clock
 from core.config import Settings
 from core.db import make_session_factory, open_engine
@@ -35,6 +36,12 @@ class CliError(Exception):
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stats = sub.add_parser("stats", help="figures for a node's subtree over a period")
+    stats.add_argument(
+        "action",
+        nargs="?",
+        choices=("rebuild-totals",),
+        help="rebuild-totals: count the daily totals again from every ticket and log entry",
+    )
     _scope_arguments(stats)
     stats.add_argument("--format", choices=("table", "json", "csv"), default="table")
     stats.set_defaults(func=stats_command)
@@ -78,10 +85,17 @@ async def scope_node(session: AsyncSession, code: str | None) -> Node:
 
 
 async def stats_output(
-    factory: async_sessionmaker[AsyncSession], code: str | None, period: Period, fmt: str
+    factory: async_sessionmaker[AsyncSession],
+    code: str | None,
+    period: Period,
+    fmt: str,
+    *,
+    recount: bool = False,
 ) -> str:
+    """The figures as printed; `recount` counts from the rows, not the daily totals (slow)."""
     async with factory() as session:
-        report = await build_report(session, await scope_node(session, code), period)
+        node = await scope_node(session, code)
+        report = await build_report(session, node, period, recount=recount)
     if fmt == "json":
         return json.dumps(report_dict(report), ensure_ascii=False, indent=2)
     if fmt == "csv":
@@ -115,6 +129,8 @@ def _emit(text: str, output: str) -> None:
 
 
 async def stats_command(args: argparse.Namespace) -> int:
+    if args.action == "rebuild-totals":
+        return await rebuild_totals_command(args)
     return await _run(args, lambda f, p: stats_output(f, args.node, p, args.format))
 
 

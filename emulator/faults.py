@@ -89,8 +89,10 @@ class FaultTable:
         """Consume one injected server_error/flood answer for this chat, if any; else, at the
         chaos rate, a random 500."""
         fault = self.faults.get(chat_id)
-        if fault is None and self.server_error_rate and (
-            self._random.random() < self.server_error_rate
+        if (
+            fault is None
+            and self.server_error_rate
+            and (self._random.random() < self.server_error_rate)
         ):
             self.random_server_errors += 1
             return server_error()

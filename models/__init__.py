@@ -2,6 +2,7 @@
 
 from models.alerts import AlertStatus, MissingAlert
 from models.audit import AuditEntry, JobRun
+from models.broadcast_totals import broadcast_counted, broadcast_total
 from models.broadcasts import (
     Broadcast,
     BroadcastDelivery,
@@ -19,6 +20,7 @@ from models.outgoing import OutgoingMessage, OutKind, OutStatus
 from models.people import Person, Role, RoleKind
 from models.reviews import ClassifierMark, Review
 from models.tickets import EventKind, Rating, Ticket, TicketEvent, TicketStatus
+from models.totals import daily_total, monthly_timing, total_zone
 from models.tree import Level, Node
 from models.work import ChecklistMark, HeadcountAnswer, HeadcountRound, WorkKind, WorkLog
 
@@ -60,4 +62,9 @@ __all__ = [
     "TicketStatus",
     "WorkKind",
     "WorkLog",
+    "broadcast_counted",
+    "broadcast_total",
+    "daily_total",
+    "monthly_timing",
+    "total_zone",
 ]

@@ -16,9 +16,7 @@ async def export_tree(session: AsyncSession) -> tuple[list[NodeRow], list[StaffR
     """Nodes parent-first (by depth, then code); staff by person key, then node code.
 
     Line numbers are those the rows get in a CSV file (the header is line 1)."""
-    result = await session.execute(
-        select(*node_columns())
-    )
+    result = await session.execute(select(*node_columns()))
     stored = list(result.all())
     codes = {id_: code for id_, code, *_ in stored}
     stored.sort(key=lambda n: (len(lineage_ids(n[5])), n[1]))

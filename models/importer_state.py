@@ -76,9 +76,7 @@ async def load_state(session: AsyncSession) -> DbState:
 
 
 async def _load_nodes(session: AsyncSession, state: DbState) -> None:
-    result = await session.execute(
-        select(*node_columns())
-    )
+    result = await session.execute(select(*node_columns()))
     for id_, code, name, level, parent_id, lineage in result.all():
         state.nodes[code] = DbNode(id_, code, name, Level(level), parent_id, lineage)
         state.codes[id_] = code

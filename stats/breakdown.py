@@ -16,14 +16,12 @@ from models.tickets import Ticket
 from models.tree import Node, lineage_ids
 from models.tree_service import ancestors_and_self, path_text
 from models.work import HeadcountRound
-from stats.figures import (
-    part_figures,
-    part_keys,
-    tickets_in,
-)
+from stats.figures import part_keys, tickets_in
 from stats.model import Figures, Headcount, Part, Report
 from stats.period import Period, in_period
+from stats.rolled import part_figures
 from stats.sql import dialect_of, whole_days_since
+from stats.totals import categories_per_day, totals_usable
 from work.rollup import Tally, rollup
 
 DAY_SECONDS = 86400
@@ -55,19 +53,25 @@ async def children_of(session: AsyncSession, node: Node) -> list[Node]:
 
 
 async def build_report(
-    session: AsyncSession, node: Node, period: Period, *, daily: bool = False
+    session: AsyncSession,
+    node: Node,
+    period: Period,
+    *,
+    daily: bool = False,
+    recount: bool = False,
 ) -> Report:
     """Figures for `node`'s subtree over `period`, the breakdown by child, and optionally the
-    tickets per day by category (for the chart)."""
+    tickets per day by category (for the chart). `recount` reads the rows themselves instead
+    of the daily totals (slow; for comparisons)."""
     assert node.id is not None
-    by_part, total = await part_figures(session, node, period)
+    by_part, total = await part_figures(session, node, period, recount=recount)
     children = await children_of(session, node)
     parts = [Part(child, by_part.get(child.id or 0, Figures())) for child in children]
     if node.id in by_part:
         parts.append(Part(node, by_part[node.id], own_level=True))
     await add_headcount(session, node, parts, total)
     path = path_text(await ancestors_and_self(session, node))
-    per_day = await tickets_per_day(session, node, period) if daily else None
+    per_day = await tickets_per_day(session, node, period, recount) if daily else None
     report = Report(node, path, period, total, worst_first(parts), per_day)
     if node.parent_id is None:  # the whole district: how the bot itself fared
         report.failed_updates = await failed_updates(session, period)
@@ -115,9 +119,11 @@ def _headcount(tally: Tally) -> Headcount:
 
 
 async def tickets_per_day(
-    session: AsyncSession, node: Node, period: Period
+    session: AsyncSession, node: Node, period: Period, recount: bool = False
 ) -> dict[date, Counter[Category]]:
     """Tickets opened each local day of the period, by category."""
+    if not recount and node.id is not None and await totals_usable(session, period):
+        return await categories_per_day(session, node.id, period)
     bounds = period.day_starts()
     uniform = all((b - a).total_seconds() == DAY_SECONDS for a, b in pairwise(bounds))
     if uniform:

@@ -30,7 +30,6 @@ READERS = (RoleKind.community_admin, RoleKind.town_admin, RoleKind.district_offi
 WORST_SHOWN = 3
 
 
-
 @dataclass
 class Reader:
     person_id: int

@@ -57,21 +57,23 @@ def tickets_in(keys: Subquery, period: Period) -> Select[tuple[int]]:
     )
 
 
-async def part_figures(
+async def recount_part_figures(
     session: AsyncSession, root: Node, period: Period
 ) -> tuple[PartFigures, Figures]:
-    """Figures per part (parts without any row are absent) and for the whole scope."""
+    """Figures per part (parts without any row are absent) and for the whole scope, counted
+    from the rows themselves: exact, and slow for long periods (stats.rolled reads the daily
+    totals instead)."""
     keys = part_keys(root, dialect_of(session))
     parts: PartFigures = defaultdict(Figures)
     await _tickets(session, keys, period, parts)
     await _escalations(session, keys, period, parts)
     await broadcast_figures(session, keys, period, parts)
     await _work_logs(session, keys, period, parts)
-    await _reviews(session, keys, period, parts)
+    await reviews(session, keys, period, parts)
     total = Figures()
     for figures in parts.values():
         total.add_counts(figures)
-    await _timings(session, keys, period, parts, total)
+    await exact_timings(session, keys, period, parts, total)
     return parts, total
 
 
@@ -123,7 +125,7 @@ async def _work_logs(
         parts[key].work_logs[kind] += count
 
 
-async def _reviews(
+async def reviews(
     session: AsyncSession, keys: Subquery, period: Period, parts: PartFigures
 ) -> None:
     """可能需要关注 written in the period, by status now, and how many climbed unanswered."""
@@ -141,7 +143,7 @@ async def _reviews(
             parts[key].reviews_escalated += count
 
 
-async def _timings(
+async def exact_timings(
     session: AsyncSession, keys: Subquery, period: Period, parts: PartFigures, total: Figures
 ) -> None:
     """Median and 90th percentile of the time to claim and to resolve, in seconds, per part and

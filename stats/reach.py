@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from models.broadcast_totals import FIGURES, broadcast_counted, broadcast_total
 from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastKind, BroadcastRead
 from models.broadcasts import DeliveryStatus as DS
 from models.groups import Group
@@ -29,7 +32,12 @@ async def broadcast_figures(
     """Copies of the period's broadcasts sent to the scope's groups, delivered and read.
 
     The broadcast ids go in as a list, which lets the planner read just their outbox rows."""
-    sent = await _sent(session, period)
+    await _from_deliveries(session, keys, await _sent(session, period), parts)
+
+
+async def _from_deliveries(
+    session: AsyncSession, keys: Subquery, sent: dict[int, bool], parts: dict[int, Figures]
+) -> None:
     if not sent:
         return
     with_button = [broadcast_id for broadcast_id, button in sent.items() if button]
@@ -63,10 +71,58 @@ async def broadcast_figures(
         .where(col(BroadcastDelivery.broadcast_id).in_(list(sent)))
         .group_by(keys.c.key, col(BroadcastDelivery.broadcast_id))
     )
-    for key, broadcast_id, total, done, read_offered, read in (await session.execute(query)).all():
-        figures = parts[key]
+    for key, broadcast_id, *figures in (await session.execute(query)).all():
+        _add(parts[key], broadcast_id, figures)
+
+
+def _add(figures: Figures, broadcast_id: int, amounts: Sequence[int]) -> None:
+    copies, delivered, read_offered, read = amounts
+    if copies:
         figures.broadcast_ids.add(broadcast_id)
-        figures.copies += total
-        figures.delivered += done
+        figures.copies += copies
+        figures.delivered += delivered
         figures.read_offered += read_offered
         figures.read += read
+
+
+async def totalled_broadcast_figures(
+    session: AsyncSession,
+    root_id: int,
+    children: list[int],
+    keys: Subquery,
+    period: Period,
+    parts: dict[int, Figures],
+) -> None:
+    """As broadcast_figures, reading the totals of counted (finished) broadcasts and only the
+    others' deliveries (models/broadcast_totals.py)."""
+    sent = await _sent(session, period)
+    if not sent:
+        return
+    columns = [broadcast_total.c[name] for name in FIGURES]
+    result = await session.execute(
+        select(broadcast_total.c.node_id, broadcast_total.c.broadcast_id, *columns).where(
+            broadcast_total.c.node_id.in_([root_id, *children]),
+            broadcast_total.c.broadcast_id.between(min(sent), max(sent)),
+        )
+    )
+    own: dict[int, list[int]] = {}
+    for node_id, broadcast_id, *amounts in result.all():
+        if broadcast_id not in sent:
+            continue
+        mine = own.setdefault(broadcast_id, [0] * len(FIGURES))
+        sign = 1 if node_id == root_id else -1
+        for i, amount in enumerate(amounts):
+            mine[i] += sign * amount
+        if node_id != root_id:
+            _add(parts[node_id], broadcast_id, amounts)
+    for broadcast_id, amounts in own.items():
+        if amounts[0]:  # copies to groups at the scope's own level
+            _add(parts[root_id], broadcast_id, amounts)
+    counted = await session.execute(
+        select(broadcast_counted.c.broadcast_id).where(
+            broadcast_counted.c.broadcast_id.between(min(sent), max(sent))
+        )
+    )
+    done = set(counted.scalars())  # of the ids in range, those sent in the period matter
+    rest = {b: button for b, button in sent.items() if b not in done}
+    await _from_deliveries(session, keys, rest, parts)

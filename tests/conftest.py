@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 from channels.telegram.session import bot_session
 from core.db import make_engine, make_session_factory, upgrade
 from emulator import BotAPIEmulator, EmulatorClient
+from models.totals import DEFAULT_ZONE
 
 PG_ADMIN_DSN = os.environ.get("GRIDBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -104,9 +105,11 @@ async def _empty_all(url: str) -> None:
         "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false)"
         " FROM pg_sequences WHERE schemaname = current_schema();"
     )
+    # An empty database counts its daily totals from the start, as migrated (0010_daily_totals).
+    zone = f"INSERT INTO total_zone (id, zone) VALUES (1, '{DEFAULT_ZONE}');"
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     try:
-        await conn.execute(deletes + restart)  # one implicit transaction
+        await conn.execute(deletes + restart + zone)  # one implicit transaction
     finally:
         await conn.close()
 

@@ -26,7 +26,7 @@ from models.work import HeadcountAnswer, HeadcountRound, WorkLog
 from stats.breakdown import build_report
 from stats.model import Figures
 from stats.period import Period, days_period, parse_period
-from tests.support.synthetic import generate_activity
+from tests.support.synthetic import count_totals, generate_activity
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -151,6 +151,7 @@ async def district(session_factory: async_sessionmaker[AsyncSession]) -> Raw:
         await session.execute(
             update(Ticket).where(col(Ticket.id) % 37 == 0).values(node_id=community.id)
         )
+    await count_totals(session_factory)  # the UPDATE above went round the workflow
     async with session_factory() as session:
         return await read_raw(session)
 

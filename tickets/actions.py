@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.access import Actor, Refused, acting
 from models.people import Person
 from models.tickets import EventKind, Ticket, TicketStatus
+from models.totals_write import counting
 from models.tree import Node
 from models.tree_service import node_by_code
 from tickets.access import Refusal, ticket_for_staff
@@ -40,15 +41,16 @@ async def claim(
     _require_open(ticket)
     if ticket.status is TicketStatus.claimed and ticket.assignee_person_id == person.id:
         return Done(ticket, person)
-    ticket.status, ticket.assignee_person_id, ticket.claimed_at = (
-        TicketStatus.claimed,
-        person.id,
-        ticket.claimed_at or now,
-    )
-    ticket.claim_due_at = None
-    ticket.resolve_due_at = now + policy.deadline(ticket.category, ticket.priority).resolve
-    record(session, ticket, EventKind.claimed, now, actor=person)
-    await session.flush()
+    async with counting(session, ticket.id):
+        ticket.status, ticket.assignee_person_id, ticket.claimed_at = (
+            TicketStatus.claimed,
+            person.id,
+            ticket.claimed_at or now,
+        )
+        ticket.claim_due_at = None
+        ticket.resolve_due_at = now + policy.deadline(ticket.category, ticket.priority).resolve
+        record(session, ticket, EventKind.claimed, now, actor=person)
+        await session.flush()
     assert ticket.id is not None and person.id is not None
     notices: list[Notice] = []
     if policy.progress_to_group:
@@ -76,15 +78,16 @@ async def resolve(
 ) -> Done:
     ticket, person = await ticket_for_staff(session, number, who)
     _require_open(ticket)
-    ticket.status, ticket.resolved_at, ticket.resolution = TicketStatus.resolved, now, text
-    ticket.assignee_person_id = ticket.assignee_person_id or person.id
-    ticket.claimed_at = ticket.claimed_at or now
-    ticket.claim_due_at = ticket.resolve_due_at = None
-    ticket.feedback_due_at = now + policy.feedback_window
-    if photos:
-        ticket.photos = json.dumps([*json.loads(ticket.photos), *photos])
-    record(session, ticket, EventKind.resolved, now, actor=person, text=text)
-    await session.flush()
+    async with counting(session, ticket.id):
+        ticket.status, ticket.resolved_at, ticket.resolution = TicketStatus.resolved, now, text
+        ticket.assignee_person_id = ticket.assignee_person_id or person.id
+        ticket.claimed_at = ticket.claimed_at or now
+        ticket.claim_due_at = ticket.resolve_due_at = None
+        ticket.feedback_due_at = now + policy.feedback_window
+        if photos:
+            ticket.photos = json.dumps([*json.loads(ticket.photos), *photos])
+        record(session, ticket, EventKind.resolved, now, actor=person, text=text)
+        await session.flush()
     assert ticket.id is not None and person.id is not None
     notices: list[Notice] = [AskRating(ticket.id)]
     if policy.progress_to_group:
@@ -110,22 +113,23 @@ async def transfer(
     actor.require_node(target, reason=Refusal.forbidden, number=number)
     route = await route_from(session, target)
     assert route.node.id is not None and ticket.id is not None
-    ticket.handling_node_id, ticket.status, ticket.assignee_person_id = (
-        route.node.id,
-        TicketStatus.new,
-        None,
-    )
-    ticket.claim_due_at = now + policy.deadline(ticket.category, ticket.priority).claim
-    record(
-        session,
-        ticket,
-        EventKind.transferred,
-        now,
-        actor=person,
-        node_id=route.node.id,
-        text=target.name,
-    )
-    await session.flush()
+    async with counting(session, ticket.id):
+        ticket.handling_node_id, ticket.status, ticket.assignee_person_id = (
+            route.node.id,
+            TicketStatus.new,
+            None,
+        )
+        ticket.claim_due_at = now + policy.deadline(ticket.category, ticket.priority).claim
+        record(
+            session,
+            ticket,
+            EventKind.transferred,
+            now,
+            actor=person,
+            node_id=route.node.id,
+            text=target.name,
+        )
+        await session.flush()
     told = tuple(p.id for p in route.recipients if p.id is not None)
     return Done(ticket, person, [NotifyStaff(ticket.id, told, StaffReason.transferred)])
 

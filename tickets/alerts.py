@@ -23,6 +23,7 @@ from models.alerts import AlertStatus, MissingAlert
 from models.broadcasts import Broadcast, BroadcastKind, BroadcastPriority, EditMode
 from models.people import Person
 from models.tickets import EventKind, Ticket, TicketStatus
+from models.totals_write import counting
 from models.tree import Level, Node
 from models.tree_service import ancestors_and_self
 from tickets.access import ticket_for_staff
@@ -102,7 +103,8 @@ async def confirm_alert(
         now=now,
     )
     alert.broadcast_id = broadcast.id
-    _claim(session, ticket, person, now)
+    async with counting(session, ticket.id):
+        _claim(session, ticket, person, now)
     record(
         session,
         ticket,
@@ -153,12 +155,9 @@ async def mark_found(
         raise Refused(AlertRefusal.closed, number=ticket.id)
     note = note.strip() or FOUND
     seconds = max(0, int((now - ticket.created_at).total_seconds()))
-    if ticket.status.is_open:
-        ticket.status, ticket.resolved_at, ticket.resolution = TicketStatus.resolved, now, note
-        ticket.assignee_person_id = ticket.assignee_person_id or person.id
-        ticket.claimed_at = ticket.claimed_at or now
-        ticket.claim_due_at = ticket.resolve_due_at = None
-    record(session, ticket, EventKind.found, now, actor=person, text=note)
+    async with counting(session, ticket.id):
+        _resolve_found(ticket, person, note, now)
+        record(session, ticket, EventKind.found, now, actor=person, text=note)
     assert ticket.id is not None and person.id is not None
     done = AlertDone(ticket, alert)
     if alert is not None:
@@ -170,6 +169,14 @@ async def mark_found(
     done.notices.append(TellGroup(ticket.id, GroupUpdate.found, (person.id,), note))
     await session.flush()
     return done
+
+
+def _resolve_found(ticket: Ticket, person: Person, note: str, now: datetime) -> None:
+    if ticket.status.is_open:
+        ticket.status, ticket.resolved_at, ticket.resolution = TicketStatus.resolved, now, note
+        ticket.assignee_person_id = ticket.assignee_person_id or person.id
+        ticket.claimed_at = ticket.claimed_at or now
+        ticket.claim_due_at = ticket.resolve_due_at = None
 
 
 async def alert_of(session: AsyncSession, ticket: Ticket) -> MissingAlert | None:

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from models.people import Person
 from models.tickets import EventKind, Ticket, TicketStatus
+from models.totals_write import counting
 from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
@@ -33,7 +34,29 @@ async def escalate_ticket(
     upper = await parent_with_staff(session, current) if current else None
     if upper is None or upper.id is None or ticket.id is None:
         return []
-    # Guarded update: a second sweeper (or a restart) that read the same row changes nothing.
+    claimed = ticket.status is TicketStatus.claimed
+    text = reason or ("超时未接单" if not claimed else "超时未办结")
+    async with counting(session, ticket.id):
+        moved = await _move_up(session, ticket, upper, now, policy, actor, f"{upper.name}：{text}")
+    if not moved:
+        return []
+    told = tuple(p.id for p in await staff_at(session, upper) if p.id is not None)
+    return [
+        NotifyStaff(ticket.id, told, StaffReason.escalated, text),
+        TellGroup(ticket.id, GroupUpdate.escalated, note=upper.name),
+    ]
+
+
+async def _move_up(
+    session: AsyncSession,
+    ticket: Ticket,
+    upper: Node,
+    now: datetime,
+    policy: TicketPolicy,
+    actor: Person | None,
+    text: str,
+) -> bool:
+    """Guarded update: a second sweeper (or a restart) that read the same row changes nothing."""
     claimed = ticket.status is TicketStatus.claimed
     deadline = policy.deadline(ticket.category, ticket.priority)
     result = await session.execute(
@@ -52,24 +75,11 @@ async def escalate_ticket(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 1) == 0:
-        return []
+        return False
     await session.refresh(ticket)
-    text = reason or ("超时未接单" if not claimed else "超时未办结")
-    record(
-        session,
-        ticket,
-        EventKind.escalated,
-        now,
-        actor=actor,
-        node_id=upper.id,
-        text=f"{upper.name}：{text}",
-    )
+    record(session, ticket, EventKind.escalated, now, actor=actor, node_id=upper.id, text=text)
     await session.flush()
-    told = tuple(p.id for p in await staff_at(session, upper) if p.id is not None)
-    return [
-        NotifyStaff(ticket.id, told, StaffReason.escalated, text),
-        TellGroup(ticket.id, GroupUpdate.escalated, note=upper.name),
-    ]
+    return True
 
 
 def _overdue(now: datetime) -> ColumnElement[bool]:
@@ -135,6 +145,11 @@ async def sweep(
 
 async def close_unrated(session: AsyncSession, ticket_id: int, now: datetime) -> None:
     """No rating in time counts as no rating (never as satisfied)."""
+    async with counting(session, ticket_id):
+        await _close(session, ticket_id, now)
+
+
+async def _close(session: AsyncSession, ticket_id: int, now: datetime) -> None:
     result = await session.execute(
         update(Ticket)
         .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.resolved)

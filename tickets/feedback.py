@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tickets import EventKind, Rating, Ticket, TicketStatus
+from models.totals_write import counting
 from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
@@ -42,6 +43,18 @@ async def rate(
         return Rated(RatingOutcome.not_waiting, ticket)
     if ticket.reporter_user_id != user_id:
         return Rated(RatingOutcome.not_reporter, ticket)
+    async with counting(session, ticket.id):
+        return await _record_rating(session, ticket, user_id, rating, now, policy)
+
+
+async def _record_rating(
+    session: AsyncSession,
+    ticket: Ticket,
+    user_id: int,
+    rating: Rating,
+    now: datetime,
+    policy: TicketPolicy,
+) -> Rated:
     ticket.rating, ticket.rated_at, ticket.feedback_due_at = rating, now, None
     record(session, ticket, EventKind.rated, now, actor_user_id=user_id, text=rating.label)
     if rating is not Rating.unsatisfied:

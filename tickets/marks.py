@@ -23,6 +23,7 @@ from models.access import Actor, Refused
 from models.people import Person
 from models.reviews import ClassifierMark, Review
 from models.tickets import Ticket
+from models.totals_write import counting
 from tickets.access import ticket_for_staff
 from tickets.events import GroupUpdate, Notice, TellGroup
 from tickets.history import record
@@ -99,8 +100,24 @@ async def mark_ticket(
         raise Refused("same", number=number, category=label.label)
     priority = label_priority(label, await _guessed_priority(session, ticket))
     mark = await store_mark(session, person, now, ticket=ticket, label=label, priority=priority)
-    notices: list[Notice] = []
     changed = ticket.status.is_open
+    async with counting(session, ticket.id):
+        notices = _apply_mark(session, ticket, person, label, changed, now, policy)
+        await session.flush()
+    return Marked(ticket, person, mark, changed, notices)
+
+
+def _apply_mark(
+    session: AsyncSession,
+    ticket: Ticket,
+    person: Person,
+    label: Category,
+    changed: bool,
+    now: datetime,
+    policy: TicketPolicy,
+) -> list[Notice]:
+    """Close an open ticket as 误报, or give it the category `label`."""
+    notices: list[Notice] = []
     if changed and label is Category.NONE:
         ticket.status, ticket.closed_at = TicketStatus.closed, now
         ticket.claim_due_at = ticket.resolve_due_at = ticket.feedback_due_at = None
@@ -114,8 +131,7 @@ async def mark_ticket(
         if label is Category.MISSING_PERSON:
             ticket.priority = Priority.URGENT
         record(session, ticket, EventKind.recategorised, now, actor=person, text=text)
-    await session.flush()
-    return Marked(ticket, person, mark, changed, notices)
+    return notices
 
 
 def label_priority(label: Category, guessed: Priority) -> Priority:

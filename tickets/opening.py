@@ -16,6 +16,7 @@ from core.vocabulary import OPEN_STATUSES, Decision
 from models.group_service import group_by_chat
 from models.reviews import Review
 from models.tickets import EventKind, Ticket
+from models.totals_write import count_opened
 from models.tree import Node
 from tickets.events import GroupUpdate, Notice, NotifyStaff, StaffReason, TellGroup
 from tickets.history import record
@@ -163,6 +164,7 @@ async def open_new(
     session.add(ticket)
     await session.flush()
     assert ticket.id is not None
+    await count_opened(session, ticket.id)
     record(
         session,
         ticket,

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from classify.normalise import normalise
 from models.people import Person
+from models.totals_write import count_work_log
 from models.tree import Node
 from models.work import WorkKind, WorkLog
 
@@ -78,6 +79,7 @@ async def record_log(
     )
     session.add(entry)
     await session.flush()
+    await count_work_log(session, entry)
     return entry
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from models.people import Role, RoleKind
+from models.totals import DEFAULT_ZONE
+from models.totals_rebuild import rebuild_totals
+from models.totals_write import counted_zone
 from models.tree import Level, Node, lineage_ids
 from tests.support.synthetic_rows import Rows, write_rows
 
@@ -162,9 +166,11 @@ async def generate_activity(
     seed: int = 11,
     broadcasts_per_day: int = 1,
     logs_per_grid_day: float = 0.5,
+    count: bool = True,
 ) -> None:
     """`tickets` tickets opened over the `days` days before `now`, broadcasts, work logs and
-    a headcount round for today; written in bulk (COPY on PostgreSQL)."""
+    a headcount round for today; written in bulk (COPY on PostgreSQL), then (`count`) counted
+    into the daily totals."""
     rng = random.Random(seed)
     async with factory() as session:
         grids = await load_grids(session)
@@ -192,3 +198,13 @@ async def generate_activity(
         rows.work_log(rng, grid, start + timedelta(seconds=offset))
     rows.headcount(rng, grids, now)
     await write_rows(factory, rows)
+    if count:
+        await count_totals(factory)
+
+
+async def count_totals(factory: async_sessionmaker[AsyncSession]) -> None:
+    """Rows written in bulk bypass the workflow, as an old database's did: count them again
+    (`gridbot stats rebuild-totals`), in the zone the totals are kept in."""
+    async with factory() as session, session.begin():
+        zone = await counted_zone(session) or ZoneInfo(DEFAULT_ZONE)
+        await rebuild_totals(session, zone)
