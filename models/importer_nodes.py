@@ -105,7 +105,10 @@ def parent_problem(row: NodeRow, tree: FinalTree, broken: Mapping[str, int]) -> 
 
 
 def stranded_children(rows: Mapping[str, NodeRow], state: DbState) -> list[RowError]:
-    """A stored child not in the file must still fit under a parent whose level changes."""
+    """A stored child not in the file must still fit under a parent whose level changes.
+
+    Children are reported in code order: the stored order differs between databases.
+    """
     changed = {
         state.nodes[r.code].id: r
         for r in rows.values()
@@ -119,7 +122,7 @@ def stranded_children(rows: Mapping[str, NodeRow], state: DbState) -> list[RowEr
         if node.parent_id in changed and node.code not in rows:
             children.setdefault(node.parent_id, []).append(node)
     for parent_id, row in changed.items():
-        for child in children.get(parent_id, []):
+        for child in sorted(children.get(parent_id, []), key=lambda n: n.code):
             if not level_fits_under(child.level, row.level):
                 reason = f"level {row.level.value} would not be above its existing child"
                 errors.append(RowError(row.line, f"{reason} '{child.code}' ({child.level.value})"))
