@@ -134,10 +134,11 @@ class DeskDetail:
 
 async def desk_detail(session: AsyncSession, actor: Actor, broadcast_id: int) -> DeskDetail | None:
     """One broadcast with its report and roll-ups; None if there is none (or it is an edit);
-    Refused("scope", what="群发", number=…) outside the actor's subtree (as the chat's)."""
+    Refused("scope", number=…) outside the actor's subtree (worded as the chat's, which
+    adds what="群发")."""
     access, broadcast = await visible_broadcast(session, actor, broadcast_id)
     if access is Access.refused:
-        raise Refused("scope", what="群发", number=broadcast_id)
+        raise Refused("scope", number=broadcast_id)
     if broadcast is None or broadcast.kind is BroadcastKind.edit:
         return None
     node = await session.get(Node, broadcast.node_id)
@@ -162,5 +163,5 @@ async def desk_cancel(
     outside the actor's subtree. The caller commits, then removes the date job."""
     done = await cancel_for(session, actor, broadcast_id, now)
     if done.outcome is CancelOutcome.refused:
-        raise Refused("scope", what="群发", number=broadcast_id)
+        raise Refused("scope", number=broadcast_id)
     return done
