@@ -40,6 +40,19 @@ def parse_send_time(text: str, now: datetime, tz: tzinfo) -> datetime:
     moment = _read(cleaned, today, now, tz)
     if moment is None:
         raise SendTimeError(SendTimeProblem.unreadable)
+    return checked_send_time(moment, now)
+
+
+def local_send_time(moment: datetime, now: datetime, tz: tzinfo) -> datetime:
+    """The UTC moment of a district-time `moment` picked in a form (a naive datetime is read in
+    zone `tz`), under the same rules as a typed one; SendTimeError if not."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return checked_send_time(moment.astimezone(UTC), now)
+
+
+def checked_send_time(moment: datetime, now: datetime) -> datetime:
+    """`moment` if it is strictly after `now` and at most a year ahead; SendTimeError if not."""
     if moment <= now:
         raise SendTimeError(SendTimeProblem.past)
     if moment - now > LONGEST_AHEAD:
