@@ -128,6 +128,6 @@ async def _page(session: AsyncSession, query: Select, offset: int, limit: int) -
     count = select(func.count()).select_from(query.order_by(None).subquery())
     total = int((await session.execute(count)).scalar_one())
     rows = await session.execute(query.offset(offset).limit(limit))
-    single = len(query.selected_columns) == 1
+    single = len(query.column_descriptions) == 1
     items = list(rows.scalars()) if single else [tuple(r) for r in rows.all()]
     return Page(items, total, offset)

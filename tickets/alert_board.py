@@ -1,7 +1,7 @@
 """寻人: the missing-person alerts of a subtree, with how far each went out.
 
 An alert (models/alerts.py) is one `MissingAlert` per ticket; its copies are the deliveries of
-its `alert` broadcast (`Broadcast.total` groups, `Broadcast.delivered` reached), and each
+its `alert` broadcast (live from the outbox rows, broadcasts.counting), and each
 /alert_update is an `alert_updated` event on the ticket (the latest one is 最新情况).
 Listed here: alerts of tickets reported in the subtree (a neighbour's alert that reached the
 subtree's groups belongs to the neighbour's page).
@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from broadcasts.counting import Counts, delivery_counts
 from models.access import Actor
 from models.alerts import AlertStatus, MissingAlert
-from models.broadcasts import Broadcast
 from models.tickets import EventKind, Ticket, TicketEvent
 from models.tree import Node
 
@@ -58,19 +58,20 @@ async def alerts_under(
     actor.require_node(node, code=node.code)
     reach = aliased(Node, name="reach")
     result = await session.execute(
-        select(MissingAlert, Ticket, Node, reach, Broadcast)
+        select(MissingAlert, Ticket, Node, reach)
         .join(Ticket, col(Ticket.id) == MissingAlert.ticket_id)
         .join(Node, col(Node.id) == Ticket.node_id)
         .join(reach, col(reach.id) == MissingAlert.node_id)
-        .join(Broadcast, col(Broadcast.id) == MissingAlert.broadcast_id, isouter=True)
         .where(col(Node.lineage).startswith(node.lineage), col(MissingAlert.status) == status)
         .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
         .limit(limit)
     )
     rows = result.all()
     latest = await _latest_updates(session, [t.id for _a, t, *_rest in rows if t.id])
+    copies = await delivery_counts(session, [a.broadcast_id for a, *_r in rows if a.broadcast_id])
     lines = []
-    for alert, ticket, grid, place, broadcast in rows:
+    for alert, ticket, grid, place in rows:
+        sent = copies.get(alert.broadcast_id or 0, Counts())
         news, news_at = latest.get(ticket.id or 0, (None, None))
         until = alert.found_at if alert.found_at is not None else now
         lines.append(
@@ -79,8 +80,8 @@ async def alerts_under(
                 ticket,
                 grid,
                 place,
-                broadcast.total if broadcast else 0,
-                broadcast.delivered if broadcast else 0,
+                sent.total,
+                sent.delivered,
                 ticket.created_at,
                 max(0, int((until - ticket.created_at).total_seconds())),
                 news,
