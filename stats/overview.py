@@ -115,11 +115,11 @@ async def pressing_tickets(
     ]
     late_first = case((late, 0), else_=1)
     result = await session.execute(
-        select(Ticket, late_first, urgent)
+        select(Ticket, late_first, urgent, func.count().over())
         .where(*where)
         .order_by(late_first, urgent.desc(), col(Ticket.created_at), col(Ticket.id))
-        .limit(shown)
+        .limit(max(shown, 1))  # one row at least: it carries the count
     )
-    rows = [PressingTicket(t, flag == 0, bool(u)) for t, flag, u in result.all()]
-    total = await session.execute(select(func.count()).select_from(Ticket).where(*where))
-    return rows, int(total.scalar_one())
+    rows = result.all()
+    total = int(rows[0][3]) if rows else 0
+    return [PressingTicket(t, flag == 0, bool(u)) for t, flag, u, _all in rows[:shown]], total
