@@ -3,8 +3,7 @@ the reporter may agree, in the group, that the alert shows their phone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from aiogram import Router
@@ -12,46 +11,22 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts.personalize import literal
 from broadcasts.pin_results import ALERT_RESULT
 from channels.telegram.callbacks import AlertAction, alert_keyboard
 from core.clock import Clock
 from core.config import Settings
-from core.timezone import chat_time, district_zone
 from handlers.access import refusals
 from handlers.common import answer, reply, send, ticket_args
 from handlers.notices import Notifier
 from models.access import Actor
 from models.tree import Level, Node
 from templates import render
+from tickets.alert_actions import post_alert_update, report_found
 from tickets.alert_consent import agree_to_show_phone
-from tickets.alert_facts import AlertFacts
-from tickets.alerts import AlertDone, confirm_alert, mark_found, update_alert
+from tickets.alert_texts import texts_for
+from tickets.alerts import AlertDone, confirm_alert
 
 USAGE = {"found": "/found 工单号 [找到的情况]", "alert_update": "/alert_update 工单号 新情况"}
-
-
-@dataclass(frozen=True)
-class TemplateTexts:
-    """The alert's words from templates/alert.j2 and alert_found.j2, times in `tz`."""
-
-    tz: tzinfo
-
-    def _at(self, moment: datetime) -> str:
-        return chat_time(moment, self.tz)
-
-    def alert(self, facts: AlertFacts) -> str:
-        updates = [(self._at(at), text) for at, text in facts.updates]
-        text = render("alert", f=facts, reported=self._at(facts.reported_at), updates=updates)
-        return literal(text)
-
-    def found(self, facts: AlertFacts) -> str:
-        assert facts.found_at is not None
-        return literal(render("alert_found", f=facts, found=self._at(facts.found_at)))
-
-
-def texts_for(settings: Settings) -> TemplateTexts:
-    return TemplateTexts(district_zone(settings))
 
 
 async def _finish(
@@ -109,7 +84,7 @@ async def on_alert_button(
         level = Level(settings.tickets.alert_level)
         done = await confirm_alert(session, number, actor, level, texts, now)
     elif action == "found":
-        done = await mark_found(session, number, actor, "", texts, now)
+        done = await report_found(session, number, actor, "", texts, now)
     else:
         done = await agree_to_show_phone(session, number, user, texts, now)
     await _finish(done, session, notifier, now)
@@ -143,9 +118,9 @@ async def cmd_alert(
     (number, text), now = parsed, clock.now()
     texts = texts_for(settings)
     if name == "found":
-        done = await mark_found(session, number, actor, text, texts, now)
+        done = await report_found(session, number, actor, text, texts, now)
     else:
-        done = await update_alert(session, number, actor, text, texts, now)
+        done = await post_alert_update(session, number, actor, text, texts, now)
     await _finish(done, session, notifier, now)
     text = await _answer(session, name if name == "found" else "update", done)
     reply(session, message, text, **(_result_of(done) if name == "found" else {}))

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col, select
 
 from channels.telegram.callbacks import rating_keyboard, staff_keyboard
 from channels.telegram.channel import buttons_of
@@ -17,16 +15,14 @@ from core.timezone import chat_time
 from core.vocabulary import Category
 from handlers.common import notify_staff
 from handlers.review_notices import review_text, write_review_notice
-from models.groups import Group
-from models.people import Person
 from models.reviews import Review
 from models.tickets import Ticket
 from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
-from outbox.write import say
 from templates import render
 from tickets.delivery import TICKET_STAFF
-from tickets.events import AskRating, GroupUpdate, Notice, NotifyReview, NotifyStaff, TellGroup
+from tickets.events import AskRating, Notice, NotifyReview, NotifyStaff, TellGroup
+from tickets.group_notices import tell_group, to_group
 from tickets.history import history
 
 
@@ -102,52 +98,11 @@ class Notifier:
         ]
 
     async def _group(self, session: AsyncSession, ticket: Ticket, notice: TellGroup) -> None:
-        if notice.update in (GroupUpdate.unreachable, GroupUpdate.nobody_reachable):
-            text = render(
-                "ticket_unreachable",
-                t=ticket,
-                update=notice.update.value,
-                roles=notice.roles,
-                place=notice.note,
-            )
-        else:
-            text = render(
-                "ticket_progress",
-                t=ticket,
-                update=notice.update.value,
-                names=await _names(session, notice.person_ids),
-                note=mask_phones(notice.note),
-            )
-        await self._to_group(session, ticket, text)
+        await tell_group(session, ticket, notice)
 
     async def _ask_rating(self, session: AsyncSession, ticket: Ticket) -> None:
         text = render("ticket_rate", t=ticket, reporter=ticket.reporter_name)
-        await self._to_group(session, ticket, text, rating_keyboard(ticket.id or 0))
-
-    async def _to_group(
-        self,
-        session: AsyncSession,
-        ticket: Ticket,
-        text: str,
-        markup: InlineKeyboardMarkup | None = None,
-    ) -> None:
-        group = await session.get(Group, ticket.group_id)
-        if group is None or not group.active:
-            return
-        say(
-            session,
-            group.chat_id,
-            text,
-            buttons=buttons_of(markup),
-            reply_to=ticket.source_message_id,
-        )
-
-
-async def _names(session: AsyncSession, person_ids: tuple[int, ...]) -> str:
-    if not person_ids:
-        return ""
-    result = await session.execute(select(Person.name).where(col(Person.id).in_(person_ids)))
-    return "、".join(result.scalars())
+        await to_group(session, ticket, text, buttons_of(rating_keyboard(ticket.id or 0)))
 
 
 def _due(ticket: Ticket, tz: tzinfo) -> str:

@@ -21,7 +21,9 @@ class Ticket(SQLModel, table=True):
     category: Category = Field(
         sa_column=Column(StrEnumColumn(Category, 32), nullable=False, index=True)
     )
-    priority: Priority = Field(sa_column=Column(StrEnumColumn(Priority, 16), nullable=False))
+    priority: Priority = Field(
+        sa_column=Column(StrEnumColumn(Priority, 16), nullable=False, index=True)
+    )
     status: TicketStatus = Field(
         default=TicketStatus.new,
         sa_column=Column(StrEnumColumn(TicketStatus, 16), nullable=False, index=True),
@@ -43,8 +45,8 @@ class Ticket(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    claim_due_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    resolve_due_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    claim_due_at: datetime | None = Field(default=None, sa_type=AwareDateTime, index=True)
+    resolve_due_at: datetime | None = Field(default=None, sa_type=AwareDateTime, index=True)
     feedback_due_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     rating: Rating | None = Field(

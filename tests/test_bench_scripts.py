@@ -89,3 +89,15 @@ def test_classification_bench_reports_speed_latency_and_model_memory() -> None:
     assert {"per_second", "p50_ms", "p99_ms", "model_rss_mb"} <= set(result)
     assert result["messages"] == 2000 and result["learned"] is True
     assert 0 < result["p50_ms"] <= result["p99_ms"]
+
+
+def test_the_console_views_bench_times_every_view_at_every_level() -> None:
+    result = run_bench("console_views.py", "--tickets=2000", "--grids=40", "--days=20", "--runs=2")
+    views = ["overview_30d", "overview_all", "browse_30d", "unbound_grids", "unreachable_staff"]
+    views += ["search", "alerts", "headcount"]
+    for view in views:
+        for level in ("district", "town", "community"):
+            assert set(result[f"{view}.{level}"]) == {"p50_ms", "p95_ms"}
+    assert result["worst_p95_ms"] == max(
+        figures["p95_ms"] for key, figures in result.items() if "." in key
+    )

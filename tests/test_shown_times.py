@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from core.timezone import chat_time, cli_time
-from handlers.alerts import TemplateTexts
 from templates import render
 from tests.test_cli import gridbot
+from tickets.alert_texts import TemplateTexts
 
 ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from handlers.alerts import TemplateTexts
 from models.access import Refused
 from models.alerts import AlertStatus, MissingAlert
 from models.broadcasts import (
@@ -41,6 +40,7 @@ from tests.test_ticket_workflow import (
 )
 from tickets.alert_consent import agree_to_show_phone, offers_phone_consent
 from tickets.alert_facts import AlertFacts, alert_root
+from tickets.alert_texts import TemplateTexts
 from tickets.alerts import confirm_alert, mark_found, update_alert
 from tickets.events import GroupUpdate, TellGroup
 

@@ -1,7 +1,7 @@
 """What a missing-person alert says, gathered from the ticket; the bot layer words it.
 
 Pure rules (where the alert goes) and one query-side builder. Nothing here renders text: the
-caller passes an `AlertTexts` (handlers/alerts.py renders the alert_*.j2 templates).
+caller passes an `AlertTexts` (tickets/alert_texts.py renders the alert_*.j2 templates).
 """
 
 from __future__ import annotations

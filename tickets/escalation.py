@@ -82,7 +82,9 @@ async def _move_up(
     return True
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Open tickets past their claim or resolve deadline: what the sweep escalates (and what
+    the console marks overdue)."""
     unclaimed = col(Ticket.status).in_([TicketStatus.new, TicketStatus.reopened])
     return or_(
         and_(unclaimed, col(Ticket.claim_due_at) <= now),
@@ -95,7 +97,7 @@ async def sweep(
 ) -> list[Notice]:
     """Escalate every overdue ticket and close unrated ones, one transaction per ticket."""
     async with factory() as session:
-        due = list((await session.execute(select(Ticket.id).where(_overdue(now)))).scalars())
+        due = list((await session.execute(select(Ticket.id).where(overdue(now)))).scalars())
         stale = list(
             (
                 await session.execute(
@@ -114,7 +116,7 @@ async def sweep(
                 ticket is None
                 or not (
                     await session.execute(
-                        select(Ticket.id).where(col(Ticket.id) == ticket_id, _overdue(now))
+                        select(Ticket.id).where(col(Ticket.id) == ticket_id, overdue(now))
                     )
                 ).first()
             ):
@@ -129,7 +131,7 @@ async def sweep(
                     .where(
                         col(Ticket.id) == ticket_id,
                         col(Ticket.escalation_level) == ticket.escalation_level,
-                        _overdue(now),
+                        overdue(now),
                     )
                     .values(claim_due_at=None, resolve_due_at=None)
                     .execution_options(synchronize_session=False)

@@ -1,0 +1,125 @@
+"""总览: the /stats report of a node and period, its pressing open tickets, its weakest children.
+
+The report is `stats.breakdown.build_report` itself (the figures, the per-child parts, the
+latest headcount in `report.total.headcount`, the chart's data with `daily=True`), so the
+console shows exactly what /stats shows. Pressing tickets are read now, whatever the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from core.vocabulary import OPEN_STATUSES, Priority
+from models.access import Actor
+from models.tickets import Ticket
+from models.tree import Node
+from stats.breakdown import build_report
+from stats.model import Part, Report
+from stats.period import Period
+from tickets.escalation import overdue
+
+PRESSING_SHOWN = 10
+WEAKEST_SHOWN = 5
+# A child is ranked among the weakest only with this many tickets (办结率) or ratings (满意率)
+# in the period: two tickets and one open are not "50 %" worth chasing.
+MIN_VOLUME = 10
+
+Measure = Literal["resolved", "satisfied"]
+
+
+@dataclass
+class PressingTicket:
+    ticket: Ticket
+    overdue: bool
+    urgent: bool
+
+
+@dataclass
+class Overview:
+    report: Report  # the /stats report: figures, parts, headcount, per-day counts for the chart
+    pressing: list[PressingTicket]  # open, overdue first, then urgent; oldest first
+    pressing_total: int  # all such tickets, of which `pressing` are the first
+    weakest_resolved: list[Part]  # lowest 办结率 first, children with >= min_volume tickets
+    weakest_satisfied: list[Part]  # lowest 满意率 first, children with >= min_volume ratings
+    min_volume: int
+
+
+async def overview(
+    session: AsyncSession,
+    actor: Actor,
+    node: Node,
+    period: Period,
+    now: datetime,
+    *,
+    shown: int = PRESSING_SHOWN,
+    min_volume: int = MIN_VOLUME,
+) -> Overview:
+    """The 总览 of `node` (Refused("scope") outside the actor's subtrees)."""
+    actor.require_node(node, code=node.code)
+    report = await build_report(session, node, period, daily=True)
+    pressing, total = await pressing_tickets(session, node, now, shown)
+    return Overview(
+        report,
+        pressing,
+        total,
+        weakest(report.parts, "resolved", min_volume),
+        weakest(report.parts, "satisfied", min_volume),
+        min_volume,
+    )
+
+
+def weakest(
+    parts: list[Part], measure: Measure, min_volume: int = MIN_VOLUME, shown: int = WEAKEST_SHOWN
+) -> list[Part]:
+    """Children (not the node's own level) with enough volume, lowest share first."""
+
+    def volume_and_share(part: Part) -> tuple[int, float | None]:
+        f = part.figures
+        if measure == "resolved":
+            return f.tickets, f.resolved_share
+        return f.rated, f.satisfied_share
+
+    ranked = [
+        (share, part.node.code, part)
+        for part in parts
+        if not part.own_level
+        for volume, share in [volume_and_share(part)]
+        if volume >= min_volume and share is not None
+    ]
+    return [part for _share, _code, part in sorted(ranked, key=lambda r: (r[0], r[1]))][:shown]
+
+
+def scope_tickets(node: Node) -> ColumnElement[bool]:
+    """Tickets reported in the subtree or handled there now (as `tickets_visible_to`)."""
+    inside = select(col(Node.id)).where(col(Node.lineage).startswith(node.lineage))
+    return or_(col(Ticket.node_id).in_(inside), col(Ticket.handling_node_id).in_(inside))
+
+
+async def pressing_tickets(
+    session: AsyncSession, node: Node, now: datetime, shown: int = PRESSING_SHOWN
+) -> tuple[list[PressingTicket], int]:
+    """Open tickets of the subtree that are overdue (the sweep's rule) or urgent: the first
+    `shown`, overdue before urgent, oldest first; and how many there are in all."""
+    late = overdue(now)
+    urgent = col(Ticket.priority) == Priority.URGENT
+    where = [
+        scope_tickets(node),
+        col(Ticket.status).in_(list(OPEN_STATUSES)),
+        or_(late, urgent),
+    ]
+    late_first = case((late, 0), else_=1)
+    result = await session.execute(
+        select(Ticket, late_first, urgent, func.count().over())
+        .where(*where)
+        .order_by(late_first, urgent.desc(), col(Ticket.created_at), col(Ticket.id))
+        .limit(max(shown, 1))  # one row at least: it carries the count
+    )
+    rows = result.all()
+    total = int(rows[0][3]) if rows else 0
+    return [PressingTicket(t, flag == 0, bool(u)) for t, flag, u, _all in rows[:shown]], total
