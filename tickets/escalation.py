@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
@@ -82,8 +82,22 @@ async def _move_up(
     return True
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    unclaimed = col(Ticket.status).in_([TicketStatus.new, TicketStatus.reopened])
+UNCLAIMED = (TicketStatus.new, TicketStatus.reopened)
+
+
+def deadline_of() -> ColumnElement[datetime | None]:
+    """The deadline of the ticket's state: to be claimed, to be resolved, or none."""
+    return case(
+        (col(Ticket.status).in_(UNCLAIMED), col(Ticket.claim_due_at)),
+        (col(Ticket.status) == TicketStatus.claimed, col(Ticket.resolve_due_at)),
+        else_=None,
+    )
+
+
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Past the deadline of its state: unclaimed past claim_due_at, claimed past resolve_due_at
+    (the one definition: the sweep escalates these, the ticket board marks them 超时)."""
+    unclaimed = col(Ticket.status).in_(UNCLAIMED)
     return or_(
         and_(unclaimed, col(Ticket.claim_due_at) <= now),
         and_(col(Ticket.status) == TicketStatus.claimed, col(Ticket.resolve_due_at) <= now),
@@ -95,7 +109,7 @@ async def sweep(
 ) -> list[Notice]:
     """Escalate every overdue ticket and close unrated ones, one transaction per ticket."""
     async with factory() as session:
-        due = list((await session.execute(select(Ticket.id).where(_overdue(now)))).scalars())
+        due = list((await session.execute(select(Ticket.id).where(overdue(now)))).scalars())
         stale = list(
             (
                 await session.execute(
@@ -114,7 +128,7 @@ async def sweep(
                 ticket is None
                 or not (
                     await session.execute(
-                        select(Ticket.id).where(col(Ticket.id) == ticket_id, _overdue(now))
+                        select(Ticket.id).where(col(Ticket.id) == ticket_id, overdue(now))
                     )
                 ).first()
             ):
@@ -129,7 +143,7 @@ async def sweep(
                     .where(
                         col(Ticket.id) == ticket_id,
                         col(Ticket.escalation_level) == ticket.escalation_level,
-                        _overdue(now),
+                        overdue(now),
                     )
                     .values(claim_due_at=None, resolve_due_at=None)
                     .execution_options(synchronize_session=False)
