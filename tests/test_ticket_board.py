@@ -17,10 +17,21 @@ from models.groups import Group
 from models.tickets import Ticket
 from models.totals_write import count_opened
 from models.tree_service import node_by_code
-from tests.test_ticket_workflow import COMMUNITY1, COMMUNITY2, DISTRICT, World, build_world
+from tests.test_ticket_workflow import (
+    COMMUNITY1,
+    COMMUNITY2,
+    DISTRICT,
+    FIGHT,
+    LEAK,
+    World,
+    build_world,
+)
+from tests.test_ticket_workflow import NOW as OPENED
 from tickets import board_sql
 from tickets.board import BadFilter, BoardFilter, Problem, Sort, parse_filter
 from tickets.board_page import BoardPage, board_page
+from tickets.escalation import sweep
+from tickets.events import NotifyStaff
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=TZ)
@@ -256,3 +267,28 @@ async def _no_totals(*_args: object) -> None:
 def test_a_filter_on_another_page_keeps_everything_else() -> None:
     f = BoardFilter(scope_id=1, zone=TZ, text="漏水", page=2)
     assert f.on_page(3) == replace(f, page=3) and f.on_page(3).offset == 2 * f.page_size
+
+
+# --- overdue, as the SLA sweep sees it ---------------------------------------------------------
+
+
+async def test_overdue_on_the_board_is_what_the_sweep_escalates(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await build_world(session_factory)
+    leak, fight = await world.open(LEAK), await world.open(FIGHT)  # normal 2 h, high 30 min
+    later = OPENED + timedelta(hours=1)
+    flagged = [row.id for row in (await _district_page(world, {"overdue": "1"}, later)).rows]
+    assert flagged == [fight.id] and leak.id not in flagged
+    notices = await sweep(world.db, later, world.policy)
+    escalated = {n.ticket_id for n in notices if isinstance(n, NotifyStaff)}
+    assert escalated == set(flagged)
+    after = await _district_page(world, {"overdue": "1"}, later)
+    assert after.rows == []  # escalated: a new deadline at the level above
+
+
+async def _district_page(world: World, params: dict[str, str], now: datetime) -> BoardPage:
+    async with world.session() as s:
+        district = await node_by_code(s, "PG")
+        assert district is not None and district.id is not None
+        return await board_page(s, parse_filter(params, district.id, TZ), now)
