@@ -34,6 +34,7 @@ from tickets.escalation import deadline_of, overdue
 
 COUNT_CAP = 10_000
 PRIORITY_ORDER = (Priority.URGENT, Priority.HIGH, Priority.NORMAL)
+_DEADLINE = deadline_of()
 
 
 @dataclass(frozen=True)
@@ -89,17 +90,23 @@ def segments(sort: Sort) -> list[Segment]:
         return [Segment(col(Ticket.priority) == p, newest) for p in PRIORITY_ORDER]
     if sort is Sort.deadline:
         is_open = col(Ticket.status).in_(OPEN_STATUSES)
-        soonest = ((deadline_of(), False), (col(Ticket.id), False))
+        soonest = ((_DEADLINE, False), (col(Ticket.id), False))
         return [Segment(is_open, soonest), Segment(~is_open, newest)]
     return [Segment(None, newest)]
 
 
 def _ordered(keys: tuple[tuple[Any, bool], ...], reverse: bool) -> list[Any]:
-    """Each key in its direction (the other way round when `reverse`); NULLs at the end."""
+    """Each key in its direction (the other way round when `reverse`). Columns keep the
+    database's NULL placement, so that a B-tree index serves them in either direction (an
+    explicit NULLS LAST on a DESC key would make PostgreSQL sort every row); the deadline, a
+    computed key, puts its NULLs at the end."""
     out = []
     for expression, descending in keys:
         key = expression.desc() if descending != reverse else expression.asc()
-        out.append(key.nulls_first() if reverse else key.nulls_last())
+        if expression is not _DEADLINE:
+            out.append(key)
+        else:
+            out.append(key.nulls_first() if reverse else key.nulls_last())
     return out
 
 
