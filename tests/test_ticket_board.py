@@ -222,6 +222,9 @@ async def test_each_sort_orders_the_whole_list(board: Board) -> None:
     assert await board.shown({"sort": "priority"}) == ["fire", "lamp", "done", "noise", "leak"]
     assert await board.shown({"sort": "deadline"}) == ["lamp", "fire", "noise", "leak", "done"]
     assert await board.shown({"sort": "updated"}) == ["done", "fire", "noise", "lamp", "leak"]
+    assert await board.shown({"sort": "deadline", "overdue": "1"}) == ["lamp", "fire"]
+    assert await board.shown({"sort": "deadline", "status": "closed"}) == ["done"]
+    assert await board.shown({"sort": "deadline", "status": "closed", "overdue": "1"}) == []
 
 
 @pytest.mark.parametrize("sort", list(Sort))

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy import ColumnElement, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col, or_
 
 from core.timezone import zone_key
@@ -73,14 +74,19 @@ def matching(f: BoardFilter, node: Node, now: datetime) -> list[ColumnElement[bo
 def _search(text: str) -> ColumnElement[bool]:
     """Case-insensitive substring of the ticket's text; `#123` also finds ticket 123."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    found = col(Ticket.text).ilike(f"%{escaped}%", escape="\\")
+    # Inline, not a bound parameter: a cached generic plan cannot see the pattern and scans
+    # every row instead of using the trigram index (asyncpg prepares each statement).
+    pattern: BindParameter[str] = bindparam("search", f"%{escaped}%", literal_execute=True)
+    found = col(Ticket.text).ilike(pattern, escape="\\")
     number = text[1:] if text.startswith("#") else ""
     if number.isascii() and number.isdigit() and len(number) < 10:
         return or_(found, col(Ticket.id) == int(number))
     return found
 
 
-def segments(sort: Sort) -> list[Segment]:
+def segments(sort: Sort, open_ones: bool = True, closed_ones: bool = True) -> list[Segment]:
+    """The runs of the sort; a run the filter leaves empty (`open_ones` False: it shows no
+    open ticket, `closed_ones` False: none resolved or closed) is left out, not scanned."""
     newest = ((col(Ticket.created_at), True), (col(Ticket.id), True))
     if sort is Sort.oldest:
         return [Segment(None, ((col(Ticket.created_at), False), (col(Ticket.id), False)))]
@@ -91,7 +97,8 @@ def segments(sort: Sort) -> list[Segment]:
     if sort is Sort.deadline:
         is_open = col(Ticket.status).in_(OPEN_STATUSES)
         soonest = ((_DEADLINE, False), (col(Ticket.id), False))
-        return [Segment(is_open, soonest), Segment(~is_open, newest)]
+        runs = [Segment(is_open, soonest)] if open_ones else []
+        return runs + ([Segment(~is_open, newest)] if closed_ones else [])
     return [Segment(None, newest)]
 
 
@@ -121,8 +128,13 @@ async def page_ids(
         offset = max(count.value - f.offset - f.page_size, 0)
     if size == 0:
         return []
-    parts = segments(f.sort)
+    shown = set(f.statuses or TicketStatus)
+    parts = segments(
+        f.sort, bool(shown & OPEN_STATUSES), bool(shown - OPEN_STATUSES) and not f.overdue
+    )
     order = parts[::-1] if reverse else parts
+    if not order:
+        return []
     if len(order) == 1:
         query = select(col(Ticket.id)).where(*where).order_by(*_ordered(order[0].keys, reverse))
         ids = [i for i in (await session.execute(query.offset(offset).limit(size))).scalars() if i]
