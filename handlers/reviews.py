@@ -32,6 +32,7 @@ from tickets.marks import mark_ticket
 from tickets.policy import TicketPolicy
 from tickets.review_decisions import convert_review, false_alarm_review
 from tickets.reviews import ignore_review, require_pending, review_for_staff
+from tickets.staff_actions import close_as_false_alarm
 
 
 async def _close_notice(
@@ -135,8 +136,7 @@ async def on_ticket_mark(
             edit_buttons(session, query.message, picker)
         answer(query, render("review_action", action="pick"))
         return
-    marked = await mark_ticket(session, number, actor, Category.NONE, now, policy)
-    await notifier.publish(marked.notices, now, session)
+    marked = await close_as_false_alarm(session, number, actor, now, policy, notifier)
     told = bool(marked.notices)
     text = render(
         "review_action", action="ticket_false", t=marked.ticket, changed=marked.changed, told=told

@@ -19,6 +19,7 @@ from handlers.notices import Notifier
 from models.access import Actor, Refused
 from templates import render
 from tickets import actions
+from tickets import staff_actions as staff
 from tickets.access import tickets_visible_to
 from tickets.policy import TicketPolicy
 
@@ -57,14 +58,12 @@ async def _run(
     name: str,
     act: Act,
     parsed: tuple[int, str] | None,
-    notifier: Notifier,
     session: AsyncSession,
-    clock: Clock,
 ) -> None:
+    """The action with its notices (tickets/staff_actions.py), then the chat's own reply."""
     if parsed is None:
         raise Refused("usage", usage=USAGE[name])
     done = await act(*parsed)
-    await notifier.publish(done.notices, clock.now(), session)
     past = {
         "claim": "claimed",
         "note": "noted",
@@ -90,17 +89,20 @@ async def cmd_ticket_action(
 ) -> None:
     if message.from_user is None:
         return
-    name, now = command.command.lower(), clock.now()
+    name, now, w = command.command.lower(), clock.now(), notifier
+    photos = _photos(message)
     acts: dict[str, Act] = {
-        "claim": lambda n, _t: actions.claim(session, n, actor, now, policy),
-        "note": lambda n, t: actions.add_note(session, n, actor, t, now),
-        "done": lambda n, t: actions.resolve(session, n, actor, t, _photos(message), now, policy),
-        "transfer": lambda n, t: actions.transfer(session, n, actor, t.split()[0], now, policy),
-        "escalate": lambda n, t: actions.escalate(session, n, actor, t, now, policy),
+        "claim": lambda n, _t: staff.claim_ticket(session, n, actor, now, policy, w),
+        "note": lambda n, t: staff.note_ticket(session, n, actor, t, now, w),
+        "done": lambda n, t: staff.resolve_ticket(session, n, actor, t, photos, now, policy, w),
+        "transfer": lambda n, t: staff.transfer_ticket(
+            session, n, actor, t.split()[0], now, policy, w
+        ),
+        "escalate": lambda n, t: staff.escalate_ticket(session, n, actor, t, now, policy, w),
     }
     needs_text = name in {"note", "transfer", "escalate"}
     parsed = ticket_args(command, needs_text)
-    await _run(message, name, acts[name], parsed, notifier, session, clock)
+    await _run(message, name, acts[name], parsed, session)
 
 
 async def on_ticket_button(
@@ -117,12 +119,12 @@ async def on_ticket_button(
         answer(query, render("ticket_usage", usage=USAGE["transfer"]), show_alert=True)
         return
     if callback_data.action == "claim":
-        done = await actions.claim(session, number, actor, now, policy)
+        done = await staff.claim_ticket(session, number, actor, now, policy, notifier)
     elif callback_data.action == "done":
-        done = await actions.resolve(session, number, actor, "", (), now, policy)
+        done = await staff.resolve_ticket(session, number, actor, "", (), now, policy, notifier)
     else:
-        done = await actions.escalate(session, number, actor, "网格员上报", now, policy)
-    await notifier.publish(done.notices, now, session)
+        reason = "网格员上报"
+        done = await staff.escalate_ticket(session, number, actor, reason, now, policy, notifier)
     past = {"claim": "claimed", "done": "resolved", "escalate": "escalated"}[callback_data.action]
     answer(query, render("ticket_action", action=past, t=done.ticket, note=""))
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from models.base import AwareDateTime, StrEnumColumn
+from models.base import AwareDateTime, StrEnumColumn, on_this_database
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -34,6 +34,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_object=on_this_database(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

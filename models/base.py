@@ -51,3 +51,14 @@ class StrEnumColumn(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return None if value is None else self._enum(value)
+
+
+def on_this_database(dialect: str) -> Any:
+    """An Alembic `include_object` that leaves out what exists only on another kind of
+    database (`Index(...).ddl_if(dialect="postgresql")`: Alembic itself ignores ddl_if)."""
+
+    def include(obj: Any, _name: Any, _type: Any, _reflected: Any, _compare_to: Any) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, dialect)
+
+    return include

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Text
 from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
@@ -16,6 +16,20 @@ class Ticket(SQLModel, table=True):
     """A case to handle. `node_id` is where it came from; `handling_node_id` who must act now."""
 
     __tablename__ = "ticket"
+    __table_args__ = (
+        # The ticket board's sorts (tickets/board_sql.py), each served by its own index; the
+        # text search's trigram index exists on PostgreSQL only (migration 0012_board_indexes).
+        Index("ix_ticket_created_id", "created_at", "id"),
+        Index("ix_ticket_updated_id", "updated_at", "id"),
+        Index("ix_ticket_priority_created", "priority", "created_at", "id"),
+        Index("ix_ticket_node_created", "node_id", "created_at", "id"),
+        Index(
+            "ix_ticket_text_trgm",
+            "text",
+            postgresql_using="gin",
+            postgresql_ops={"text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     category: Category = Field(
@@ -42,6 +56,8 @@ class Ticket(SQLModel, table=True):
     assignee_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     duplicate_of_id: int | None = Field(default=None, foreign_key="ticket.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime, index=True)
+    # The time of its latest event (tickets/history.record), for the board's 最近更新 sort.
+    updated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -53,7 +53,7 @@ def _minutes(later: datetime | None, earlier: datetime) -> str:
     return f"{(later - earlier).total_seconds() / 60:.1f}" if later else ""
 
 
-async def _names(session: AsyncSession, root: Node) -> dict[int, Node]:
+async def subtree_nodes(session: AsyncSession, root: Node) -> dict[int, Node]:
     """The subtree's nodes and the root's ancestors, by id (a few thousand at most)."""
     ids = lineage_ids(root.lineage)
     result = await session.execute(
@@ -66,7 +66,7 @@ async def ticket_rows(
     session: AsyncSession, root: Node, period: Period, masked: bool
 ) -> AsyncIterator[list[str]]:
     """The scope's tickets opened in the period, oldest first, as CSV cells (no header)."""
-    nodes = await _names(session, root)
+    nodes = await subtree_nodes(session, root)
     origin, assignee = aliased(Node), aliased(Person)
     query = (
         select(Ticket, col(assignee.name))
@@ -76,10 +76,10 @@ async def ticket_rows(
         .order_by(col(Ticket.id))
     )
     for ticket, worker in (await session.execute(query)).all():
-        yield _cells(ticket, worker, nodes, period.tz, masked)
+        yield ticket_cells(ticket, worker, nodes, period.tz, masked)
 
 
-def _cells(
+def ticket_cells(
     t: Ticket, worker: str | None, nodes: dict[int, Node], tz: tzinfo, masked: bool
 ) -> list[str]:
     grid = nodes[t.node_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
@@ -82,10 +82,22 @@ async def _move_up(
     return True
 
 
+UNCLAIMED = (TicketStatus.new, TicketStatus.reopened)
+
+
+def deadline_of() -> ColumnElement[datetime | None]:
+    """The deadline of the ticket's state: to be claimed, to be resolved, or none."""
+    return case(
+        (col(Ticket.status).in_(UNCLAIMED), col(Ticket.claim_due_at)),
+        (col(Ticket.status) == TicketStatus.claimed, col(Ticket.resolve_due_at)),
+        else_=None,
+    )
+
+
 def overdue(now: datetime) -> ColumnElement[bool]:
-    """Open tickets past their claim or resolve deadline: what the sweep escalates (and what
-    the console marks overdue)."""
-    unclaimed = col(Ticket.status).in_([TicketStatus.new, TicketStatus.reopened])
+    """Past the deadline of its state: unclaimed past claim_due_at, claimed past resolve_due_at
+    (the one definition: the sweep escalates these, the ticket board marks them 超时)."""
+    unclaimed = col(Ticket.status).in_(UNCLAIMED)
     return or_(
         and_(unclaimed, col(Ticket.claim_due_at) <= now),
         and_(col(Ticket.status) == TicketStatus.claimed, col(Ticket.resolve_due_at) <= now),

@@ -35,6 +35,8 @@ def record(
         text=text,
     )
     session.add(event)
+    if ticket.updated_at is None or ticket.updated_at < at:
+        ticket.updated_at = at
     return event
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from models.totals import DEFAULT_ZONE
 from models.totals_rebuild import rebuild_totals
 from models.totals_write import counted_zone
 from models.tree import Level, Node, lineage_ids
-from tests.support.synthetic_rows import Rows, write_rows
+from tests.support.synthetic_rows import TEXTS, Rows, write_rows
 
 CATEGORIES = (
     ("repair", 30),
@@ -118,10 +119,29 @@ def make_ticket(
             "closed_at": closed,
             "rating": "unsatisfied" if status == "reopened" else rating,
             "rated_at": resolved if status == "reopened" else (closed if rating else None),
+            **_board_fields(ticket_id, category, status, (opened, claimed, resolved, closed)),
         }
     )
     story = Story(ticket_id, grid, ups, status, opened, claimed, resolved, closed, bool(rating))
     _history(rows, story, now)
+
+
+def _board_fields(
+    ticket_id: int, category: str, status: str, times: tuple[datetime | None, ...]
+) -> dict[str, Any]:
+    """What the ticket board reads besides the figures: a text that differs between tickets,
+    the latest change and the deadline of an open ticket (as in the default SLA)."""
+    opened, claimed = times[0], times[1]
+    assert opened is not None
+    changes = [moment for moment in times if moment is not None]
+    return {
+        "text": f"{TEXTS[category]}{ticket_id % 37 + 1}号楼{ticket_id % 6 + 1}单元",
+        "updated_at": max(changes),
+        "claim_due_at": opened + timedelta(hours=2) if status in ("new", "reopened") else None,
+        "resolve_due_at": claimed + timedelta(hours=48)
+        if status == "claimed" and claimed
+        else None,
+    }
 
 
 @dataclass

@@ -38,6 +38,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "rating",
         "rated_at",
         "contact_public",
+        "updated_at",
+        "claim_due_at",
+        "resolve_due_at",
     ),
     "ticket_event": ("id", "ticket_id", "at", "kind", "node_id", "text"),
     "broadcast": (
