@@ -20,12 +20,15 @@ from core.clock import Clock
 from core.config import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
+# A form may carry a photo for a broadcast (Telegram takes up to 10 MB); aiohttp's own limit
+# is 1 MB.
+MAX_REQUEST_BYTES = 11 * 1024 * 1024
 
 
 def make_app(
     session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
 ) -> web.Application:
-    app = web.Application(middlewares=MIDDLEWARES)
+    app = web.Application(middlewares=MIDDLEWARES, client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS], app[FACTORY], app[CLOCK] = settings, session_factory, clock
     app.add_routes(all_routes())
     app.router.add_static("/static/", STATIC_DIR, name="static")
