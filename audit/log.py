@@ -35,7 +35,7 @@ def record(
     session: AsyncSession,
     person: Person,
     *,
-    user_id: int,
+    user_id: int | None,
     chat_id: int | None,
     command: str,
     args: str,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import logging
-import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+from cli.console import start_beside, stop_signal
 from cli.totals import rebuild_if_needed
 from core.clock import Clock
 from core.config import ConfigError, Settings
@@ -50,16 +48,15 @@ async def run(args: argparse.Namespace) -> int:
     from bot.runtime import BotRuntime  # aiogram takes seconds to import; only `run` needs it
 
     runtime = BotRuntime(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    console = None
+    stop = stop_signal()
     try:
         if args.webhook:
             await runtime.start_webhook()
         else:
             await runtime.start_polling()
+        if args.console:  # the same database, clock and process as the bot
+            console = await start_beside(settings, runtime.session_factory, runtime.clock)
         await stop.wait()
     except (SchemaOutOfDate, ConfigError, DatabaseUnavailable):
         raise
@@ -68,6 +65,8 @@ async def run(args: argparse.Namespace) -> int:
         log.error("bot stopped: %s: %s", type(exc).__name__, exc)
         return 1
     finally:
+        if console is not None:
+            await console.cleanup()
         await runtime.stop()
     return 0
 

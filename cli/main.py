@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from cli import commands
+from cli import console as console_cli
 from cli import marks as marks_cli
 from cli import stats as stats_cli
 from core.config import ConfigError, load_settings
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot against Telegram (polling by default)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.add_argument(
+        "--console", action="store_true", help="also serve the web console ([console] host:port)"
+    )
     run.set_defaults(func=commands.run)
 
     db = sub.add_parser("db", help="database schema management")
@@ -165,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     aud.set_defaults(func=commands.audit)
 
     stats_cli.add_parsers(sub)  # stats, export-tickets
+    console_cli.add_parsers(sub)  # console, console-link
     return parser
 
 

@@ -220,6 +220,25 @@ class StatsSettings(Section):
     unmasked_roles: list[StaffRole] = [RoleKind.district_official]
 
 
+class ConsoleSettings(Section):
+    """The web console (console/): where it listens, the base URL its login links use, and
+    how long a link and an idle session last."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
+    public_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^/\s]+")
+    link_minutes: int = Field(default=10, ge=1, le=1440)
+    idle_hours: int = Field(default=8, ge=1, le=720)
+
+    @property
+    def secure_cookie(self) -> bool:
+        """Behind https the session cookie is marked Secure (sent over https only)."""
+        return self.public_url.lower().startswith("https://")
+
+    def link_url(self, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/login/{token}"
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -237,6 +256,7 @@ class Settings(BaseSettings):
     broadcasts: BroadcastSettings = BroadcastSettings()
     work: WorkSettings = WorkSettings()
     stats: StatsSettings = StatsSettings()
+    console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

@@ -9,6 +9,7 @@ from handlers import (
     broadcast_compose,
     broadcast_marks,
     checklist,
+    console_link,
     fallback,
     grid_posts,
     headcount,
@@ -42,6 +43,7 @@ def get_routers() -> list[Router]:
         headcount.get_router(),
         headcount_rounds.get_router(),
         stats.get_router(),  # /stats, /export: commands, before any draft's text step
+        console_link.get_router(),  # /console: a command, before any draft's text step
         officials.get_router(),
         broadcast_compose.get_router(),
         polls.get_router(),

@@ -59,9 +59,13 @@ async def cmd_help(
 ) -> None:
     """Each role sees its own commands (the highest role held), and the district's handbook."""
     audience = actor.audience
-    reply(
-        session, message, render("help", audience=audience.value, handbook=settings.work.handbook)
+    text = render(
+        "help",
+        audience=audience.value,
+        handbook=settings.work.handbook,
+        console_minutes=settings.console.link_minutes,
     )
+    reply(session, message, text)
 
 
 def get_router() -> Router:

@@ -16,6 +16,7 @@ from models.broadcasts import (
 )
 from models.groups import BindToken, Group
 from models.inbox import InboxStatus, InboxUpdate
+from models.logins import ConsoleLink, ConsoleSession
 from models.outgoing import OutgoingMessage, OutKind, OutStatus
 from models.people import Person, Role, RoleKind
 from models.reviews import ClassifierMark, Review
@@ -36,6 +37,8 @@ __all__ = [
     "BroadcastStatus",
     "ChecklistMark",
     "ClassifierMark",
+    "ConsoleLink",
+    "ConsoleSession",
     "DeliveryStatus",
     "EditMode",
     "EventKind",

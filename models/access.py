@@ -133,6 +133,22 @@ async def load_actor(session: AsyncSession, user_id: int | None) -> Actor:
     return Actor(user_id, rows[0][0], held)
 
 
+async def load_person_actor(session: AsyncSession, person_id: int) -> Actor:
+    """A person's Actor by their id (the web console knows people, not Telegram users)."""
+    result = await session.execute(
+        select(Person, Role, Node)
+        .join(Role, col(Role.person_id) == Person.id, isouter=True)
+        .join(Node, col(Node.id) == Role.node_id, isouter=True)
+        .where(Person.id == person_id)
+    )
+    rows = result.all()
+    if not rows:
+        return Actor(None)
+    person = rows[0][0]
+    held = tuple(Held(role.kind, node) for _p, role, node in rows if role is not None and node)
+    return Actor(person.telegram_user_id, person, held)
+
+
 async def acting(session: AsyncSession, who: Actor | int) -> Actor:
     """The actor of a domain action: the update's Actor as given, or loaded for a user id
     (the command line and tests name users by their Telegram id)."""

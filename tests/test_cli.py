@@ -22,6 +22,8 @@ SUBCOMMANDS = [
     "emulator",
     "broadcast",
     "broadcasts",
+    "console",
+    "console-link",
 ]
 Result = subprocess.CompletedProcess[str]
 

@@ -78,7 +78,7 @@ def test_templates_show_the_python_labels() -> None:
         assert render("ticket_event", at="11-24 09:00", who="张伟", kind=kind, text="") == (
             f"11-24 09:00 张伟 {kind.label}"
         )
-    help_text = render("help", audience="worker", handbook="")
+    help_text = render("help", audience="worker", handbook="", console_minutes=10)
     assert "、".join(k.label for k in WorkKind) in help_text
 
 

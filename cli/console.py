@@ -1,0 +1,108 @@
+"""`gridbot console` (serve the web console), `gridbot console-link` (a first login link),
+and the console beside the bot for `gridbot run --console`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import select
+
+from core.clock import Clock
+from core.config import Settings
+from core.db import make_session_factory, open_engine, session_scope
+from core.logsetup import setup_logging
+from core.timezone import cli_time, district_zone
+from models.access import Refused, load_person_actor
+from models.login_service import issue_link
+from models.people import Person
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+
+def add_parsers(sub: Any) -> None:
+    serve = sub.add_parser("console", help="serve the web console (host and port from [console])")
+    serve.set_defaults(func=console)
+    link = sub.add_parser(
+        "console-link", help="print a one-time web console login link for a staff member"
+    )
+    link.add_argument("--person", required=True, metavar="KEY", help="their key, e.g. C0001")
+    link.set_defaults(func=console_link)
+
+
+async def start_beside(
+    settings: Settings, factory: async_sessionmaker[AsyncSession], clock: Clock
+) -> web.AppRunner:
+    """The console on [console] host:port, in this process (with the bot, or alone)."""
+    from console.app import make_app, start_console
+
+    conf = settings.console
+    runner = await start_console(make_app(factory, settings, clock), conf.host, conf.port)
+    print(
+        f"web console on http://{conf.host}:{conf.port}/ (links point to {conf.public_url})",
+        file=sys.stderr,
+    )
+    return runner
+
+
+def stop_signal() -> asyncio.Event:
+    """An event set by Ctrl-C or SIGTERM (handlers installed now, before anything starts)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def console(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    setup_logging(settings.logging.level, [])
+    stop = stop_signal()
+    engine = await open_engine(settings.database.url)
+    try:
+        runner = await start_beside(settings, make_session_factory(engine), Clock())
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def console_link(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    conf, now = settings.console, Clock().now()
+    engine = await open_engine(settings.database.url)
+    try:
+        async with session_scope(make_session_factory(engine)) as session:
+            found = await session.execute(select(Person).where(Person.key == args.person))
+            person = found.scalar_one_or_none()
+            if person is None or person.id is None:
+                print(f"gridbot: no person with the key {args.person}", file=sys.stderr)
+                return 1
+            try:
+                token = issue_link(
+                    session, await load_person_actor(session, person.id), now, conf.link_minutes
+                )
+            except Refused:
+                print(
+                    f"gridbot: {args.person} ({person.name}) holds no staff role; "
+                    "the console is for staff only",
+                    file=sys.stderr,
+                )
+                return 1
+    finally:
+        await engine.dispose()
+    print(conf.link_url(token))
+    until = cli_time(now + timedelta(minutes=conf.link_minutes), district_zone(settings))
+    print(f"single use; valid until {until}; open it in a browser", file=sys.stderr)
+    return 0

@@ -1,0 +1,44 @@
+"""The console's aiohttp application, and serving it.
+
+`make_app(session_factory, settings, clock)` is the whole console: routes (console/routes.py),
+middlewares (console/middlewares.py), static files (console/static/ at /static/).
+`start_console(app, host, port)` serves it beside anything else on the event loop (the bot in
+`gridbot run --console`); the caller cleans the returned runner up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from console.context import CLOCK, FACTORY, SETTINGS
+from console.middlewares import MIDDLEWARES, security_headers
+from console.routes import all_routes
+from core.clock import Clock
+from core.config import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+# A form may carry a photo for a broadcast (Telegram takes up to 10 MB); aiohttp's own limit
+# is 1 MB.
+MAX_REQUEST_BYTES = 11 * 1024 * 1024
+
+
+def make_app(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+) -> web.Application:
+    app = web.Application(middlewares=MIDDLEWARES, client_max_size=MAX_REQUEST_BYTES)
+    app[SETTINGS], app[FACTORY], app[CLOCK] = settings, session_factory, clock
+    app.add_routes(all_routes())
+    app.router.add_static("/static/", STATIC_DIR, name="static")
+    app.on_response_prepare.append(security_headers)
+    return app
+
+
+async def start_console(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Serve `app` on host:port until the runner's cleanup()."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

@@ -1,0 +1,22 @@
+"""Every page module's routes, composed in one place (as handlers.get_routers() for chat).
+
+A page module defines `routes = web.RouteTableDef()` with its handlers and is added to
+`PAGES` below; its nav entry goes to console/nav.py. Later modules cannot take a path an
+earlier one has (aiohttp refuses a duplicate), so a replacement page removes the old module
+from this list (e.g. 总览 replaces `home`).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from console import home, login
+
+PAGES: tuple[web.RouteTableDef, ...] = (
+    login.routes,  # /login, /login/{token}, /logout
+    home.routes,  # /
+)
+
+
+def all_routes() -> list[web.AbstractRouteDef]:
+    return [route for table in PAGES for route in table]
