@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_console_logins"
-down_revision: str | None = "0010_daily_totals"
+revision: str = "0013_console_logins"
+down_revision: str | None = "0012_board_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
