@@ -1,7 +1,7 @@
 """console logins: one-time links and browser sessions of the web console (#12)
 
-Revision ID: 0011_console_logins
-Revises: 0010_daily_totals
+Revision ID: 0013_console_logins
+Revises: 0012_board_indexes
 Create Date: 2026-12-05
 """
 
