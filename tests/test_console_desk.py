@@ -7,10 +7,11 @@ T0001 runs 滨河街道 PG-01, C0001 its 府前社区 PG-01-001, C0003 兴谷街
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientResponse, FormData
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
@@ -21,7 +22,9 @@ from core.db import session_scope
 from core.timezone import district_zone
 from models.access import load_actor
 from models.audit import AuditEntry
-from models.broadcasts import Broadcast, BroadcastStatus
+from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastStatus
+from models.groups import Group
+from models.tree import Node
 from models.tree_service import node_by_code
 from tests.support.broadcasts import seed_district
 from tests.support.console import console_client, log_in
@@ -140,3 +143,164 @@ async def test_cancelling_stops_the_broadcast_drops_its_date_job_and_is_audited(
         f"#{number}",
         "ok",
     )
+
+
+async def node_id(factory: Factory, code: str) -> int:
+    async with factory() as session:
+        node = await node_by_code(session, code)
+    assert node is not None and node.id is not None
+    return node.id
+
+
+async def delivery_codes(factory: Factory, broadcast_id: int) -> list[str]:
+    """The node codes of the groups a broadcast has an outbox row for."""
+    async with factory() as session:
+        rows = await session.execute(
+            select(col(Node.code))
+            .join(Group, col(Group.node_id) == col(Node.id))
+            .join(BroadcastDelivery, col(BroadcastDelivery.group_id) == col(Group.id))
+            .where(col(BroadcastDelivery.broadcast_id) == broadcast_id)
+            .order_by(col(Node.code))
+        )
+    return [str(code) for code in rows.scalars()]
+
+
+def created_number(response: ClientResponse) -> int:
+    assert response.status == 200, response.status
+    return int(response.url.path.rsplit("/", 1)[1])
+
+
+async def test_a_town_official_previews_a_template_for_three_sample_groups(
+    factory: Factory, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    town = await node_id(factory, "PG-01")
+    async with console_client(factory, clock, desk_settings(tmp_path)) as client:
+        csrf = await log_in(client, factory, clock, "T0001")
+        form = await client.get("/broadcasts/new?node=PG-01")
+        html = await form.text()
+        assert form.status == 200 and 'href="/broadcasts/new?node=PG-01-001"' in html
+        assert '<label for="text">' in html and '<label for="send-at">' in html
+        asked = {"_csrf": csrf, "node_id": str(town), "text": "{{ node.name }}的居民您好"}
+        live = await client.post(
+            "/broadcasts/preview", data=asked, headers={"X-Requested-With": "fetch"}
+        )
+        samples = await live.text()
+        assert samples.count('<figure class="sample">') == 3 and "<html" not in samples
+        assert "1-2号楼网格的居民您好" in samples and "3-6号楼网格的居民您好" in samples
+        whole = await client.post("/broadcasts/preview", data=asked)
+        assert samples.strip() in await whole.text()
+        assert "{{ node.name }}的居民您好</textarea>" in await whole.text()
+        broken = await client.post(
+            "/broadcasts/preview", data={**asked, "text": "{{ nobody.name }}"}
+        )
+        assert "模板错误：未知变量 nobody" in await broken.text()
+
+
+async def test_a_group_named_script_is_shown_as_text_in_the_preview(
+    factory: Factory, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    async with session_scope(factory) as session:
+        grid = await node_by_code(session, "PG-01-001-01")
+        assert grid is not None
+        group = (await session.scalars(select(Group).where(Group.node_id == grid.id))).one()
+        group.title = "<script>alert(1)</script>"
+    community = await node_id(factory, "PG-01-001")
+    async with console_client(factory, clock, desk_settings(tmp_path)) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        shown = await client.post(
+            "/broadcasts/preview",
+            data={"_csrf": csrf, "node_id": str(community), "text": "{{ group.name }}：开会"},
+            headers={"X-Requested-With": "fetch"},
+        )
+        html = await shown.text()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;：开会" in html
+
+
+async def test_sending_now_to_one_community_reaches_exactly_its_groups_and_wakes_the_engine(
+    factory: Factory, tmp_path: Path
+) -> None:
+    clock, hooks = FakeClock(), RecordedHooks()
+    community = await node_id(factory, "PG-01-001")
+    async with console_client(factory, clock, desk_settings(tmp_path), hooks=hooks) as client:
+        csrf = await log_in(client, factory, clock, "T0001")
+        sent = await client.post(
+            "/broadcasts",
+            data={"_csrf": csrf, "node_id": str(community), "text": "明早停水", "when": "now"},
+        )
+        number = created_number(sent)
+        assert "明早停水" in await sent.text() and "共 2 个群" in await sent.text()
+    assert await delivery_codes(factory, number) == ["PG-01-001-01", "PG-01-001-02"]
+    assert hooks.calls == [("sent", number, None)]
+
+
+async def test_scheduling_for_tomorrow_morning_in_district_time_adds_a_date_job(
+    factory: Factory, tmp_path: Path
+) -> None:
+    clock, hooks = FakeClock(), RecordedHooks()  # 2026-11-24 17:00 in Beijing
+    community = await node_id(factory, "PG-01-001")
+    form = {"node_id": str(community), "text": "明天上午开会", "when": "later"}
+    async with console_client(factory, clock, desk_settings(tmp_path), hooks=hooks) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        past = await client.post(
+            "/broadcasts", data={"_csrf": csrf, **form, "send_at": "2026-11-24T08:00"}
+        )
+        assert past.status == 422 and "这个时间已经过去了" in await past.text()
+        assert hooks.calls == []
+        scheduled = await client.post(
+            "/broadcasts", data={"_csrf": csrf, **form, "send_at": "2026-11-25T09:00"}
+        )
+        number = created_number(scheduled)
+        assert "<dt>定时发送</dt><dd>北京时间 11-25 09:00</dd>" in await scheduled.text()
+    nine_in_beijing = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    assert hooks.calls == [("scheduled", number, nine_in_beijing)]
+    async with factory() as session:
+        broadcast = await session.get(Broadcast, number)
+    assert broadcast is not None and broadcast.scheduled_at is not None
+    assert broadcast.scheduled_at.replace(tzinfo=UTC) == nine_in_beijing
+
+
+async def test_a_community_admin_may_not_target_another_community(
+    factory: Factory, tmp_path: Path
+) -> None:
+    clock, hooks = FakeClock(), RecordedHooks()
+    other = await node_id(factory, "PG-01-002")
+    async with console_client(factory, clock, desk_settings(tmp_path), hooks=hooks) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        picker = await client.get("/broadcasts/new?node=PG-01-002")
+        assert picker.status == 403 and "PG-01-002 不在您负责的范围内" in await picker.text()
+        form = {"_csrf": csrf, "node_id": str(other), "text": "越界通知"}
+        assert (await client.post("/broadcasts", data=form)).status == 403
+        assert (await client.post("/broadcasts/preview", data=form)).status == 403
+    assert hooks.calls == []
+    async with factory() as session:
+        assert (await session.scalars(select(Broadcast))).all() == []
+
+
+async def test_a_photo_that_is_not_an_image_and_a_poll_with_a_photo_are_refused_in_chinese(
+    factory: Factory, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    community = await node_id(factory, "PG-01-001")
+    async with console_client(factory, clock, desk_settings(tmp_path)) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        for options, words in (("", "notes.txt 不是图片"), ("满意\n不满意", "投票不能带图片")):
+            form = FormData()
+            for name, value in (("_csrf", csrf), ("node_id", str(community))):
+                form.add_field(name, value)
+            form.add_field("text", "看图")
+            form.add_field("options", options)
+            form.add_field("photo", b"plain words", filename="notes.txt")
+            refused = await client.post("/broadcasts", data=form)
+            assert refused.status == 422 and words in await refused.text()
+        png = FormData()
+        for name, value in (("_csrf", csrf), ("node_id", str(community)), ("text", "看图")):
+            png.add_field(name, value)
+        png.add_field("photo", b"\x89PNG\r\n\x1a\n" + b"\0" * 32, filename="map.png")
+        number = created_number(await client.post("/broadcasts", data=png))
+    async with factory() as session:
+        broadcast = await session.get(Broadcast, number)
+    assert broadcast is not None and broadcast.photo is not None
+    assert Path(broadcast.photo).parent == (tmp_path / "uploads").resolve()
