@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from aiohttp import ClientResponse, FormData
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
+from bot.broadcast_jobs import ScheduledSends
+from bot.console_hooks import BotBroadcastHooks
 from broadcasts.desk import Composed, create_from_desk
 from core.clock import FakeClock
 from core.config import ConsoleSettings, Settings
@@ -304,3 +307,29 @@ async def test_a_photo_that_is_not_an_image_and_a_poll_with_a_photo_are_refused_
         broadcast = await session.get(Broadcast, number)
     assert broadcast is not None and broadcast.photo is not None
     assert Path(broadcast.photo).parent == (tmp_path / "uploads").resolve()
+
+
+async def test_in_the_bots_process_a_scheduled_broadcast_gets_its_date_job_until_cancelled(
+    factory: Factory, tmp_path: Path
+) -> None:
+    """`run --console`: the bot's own date jobs (bot/broadcast_jobs.py) and engine wake-up."""
+    clock, wakes = FakeClock(), []
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    jobs = ScheduledSends(scheduler, lambda: wakes.append("wake"))
+    hooks = BotBroadcastHooks(lambda: wakes.append("wake"), jobs)
+    community = await node_id(factory, "PG-01-001")
+    async with console_client(factory, clock, desk_settings(tmp_path), hooks=hooks) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        form = {"_csrf": csrf, "node_id": str(community), "text": "周五检查消防通道"}
+        later = {**form, "when": "later", "send_at": "2026-11-27T08:30"}
+        number = created_number(await client.post("/broadcasts", data=later))
+        job = scheduler.get_job(ScheduledSends.job_id(number))
+        assert job is not None and job.trigger.run_date == datetime(
+            2026, 11, 27, 0, 30, tzinfo=UTC
+        )
+        assert wakes == []
+        await client.post(f"/broadcasts/{number}/cancel", data={"_csrf": csrf})
+        assert scheduler.get_job(ScheduledSends.job_id(number)) is None
+        assert wakes == ["wake"]
+        created_number(await client.post("/broadcasts", data={**form, "when": "now"}))
+        assert wakes == ["wake", "wake"]
