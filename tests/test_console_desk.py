@@ -333,3 +333,31 @@ async def test_in_the_bots_process_a_scheduled_broadcast_gets_its_date_job_until
         assert wakes == ["wake"]
         created_number(await client.post("/broadcasts", data={**form, "when": "now"}))
         assert wakes == ["wake", "wake"]
+
+
+async def test_a_poll_and_a_read_button_broadcast_show_their_roll_ups_per_child(
+    factory: Factory, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    town = await node_id(factory, "PG-01")
+    async with console_client(factory, clock, desk_settings(tmp_path)) as client:
+        csrf = await log_in(client, factory, clock, "T0001")
+        form = {"_csrf": csrf, "node_id": str(town), "when": "now"}
+        poll = await client.post(
+            "/broadcasts", data={**form, "text": "对物业满意吗？", "options": "满意\n不满意"}
+        )
+        created_number(poll)
+        html = await poll.text()
+        assert "投票结果（按下级）" in html and '<th scope="col">不满意</th>' in html
+        assert "府前社区" in html and "已阅情况" not in html
+        read = await client.post("/broadcasts", data={**form, "text": "请阅", "read": "1"})
+        created_number(read)
+        assert "已阅情况（按下级）" in await read.text() and "投票结果" not in await read.text()
+        unsigned = await client.post("/broadcasts", data={**form, "_csrf": "", "text": "无签名"})
+        assert unsigned.status == 403 and "安全校验未通过" in await unsigned.text()
+    async with factory() as session:
+        texts = (await session.scalars(select(Broadcast.text).order_by(col(Broadcast.id)))).all()
+        entries = (await session.scalars(select(AuditEntry).order_by(col(AuditEntry.id)))).all()
+    assert texts == ["对物业满意吗？", "请阅"]
+    made = [(e.command, e.outcome) for e in entries if e.command == "console:broadcast"]
+    assert made == [("console:broadcast", "ok"), ("console:broadcast", "ok")]
