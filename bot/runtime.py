@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import allowed_updates, build_bot, build_budget, build_dispatcher
 from bot.broadcast_jobs import ScheduledSends
+from bot.console_hooks import BotBroadcastHooks
 from bot.digest_job import DigestJob
 from bot.inbox import Inbox
 from bot.policy import ticket_policy
@@ -90,6 +91,10 @@ class BotRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._site_runner: web.AppRunner | None = None
         self.webhook_secret = ""
+
+    def console_hooks(self) -> BotBroadcastHooks:
+        """What the web console's 群发 desk tells this process after its commits."""
+        return BotBroadcastHooks(self.broadcasts.notify, self.scheduled_sends)
 
     async def _prepare(self) -> None:
         await check_schema(self.engine)

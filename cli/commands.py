@@ -56,7 +56,9 @@ async def run(args: argparse.Namespace) -> int:
         else:
             await runtime.start_polling()
         if args.console:  # the same database, clock and process as the bot
-            console = await start_beside(settings, runtime.session_factory, runtime.clock)
+            console = await start_beside(
+                settings, runtime.session_factory, runtime.clock, runtime.console_hooks()
+            )
         await stop.wait()
     except (SchemaOutOfDate, ConfigError, DatabaseUnavailable):
         raise

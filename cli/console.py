@@ -26,6 +26,8 @@ from models.people import Person
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from console.desk_hooks import BroadcastHooks
+
 
 def add_parsers(sub: Any) -> None:
     serve = sub.add_parser("console", help="serve the web console (host and port from [console])")
@@ -38,13 +40,18 @@ def add_parsers(sub: Any) -> None:
 
 
 async def start_beside(
-    settings: Settings, factory: async_sessionmaker[AsyncSession], clock: Clock
+    settings: Settings,
+    factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    broadcast_hooks: BroadcastHooks | None = None,
 ) -> web.AppRunner:
-    """The console on [console] host:port, in this process (with the bot, or alone)."""
+    """The console on [console] host:port, in this process (with the bot, or alone: then
+    without `broadcast_hooks`, and the bot finds the desk's broadcasts on its own scans)."""
     from console.app import make_app, start_console
 
     conf = settings.console
-    runner = await start_console(make_app(factory, settings, clock), conf.host, conf.port)
+    app = make_app(factory, settings, clock, broadcast_hooks=broadcast_hooks)
+    runner = await start_console(app, conf.host, conf.port)
     print(
         f"web console on http://{conf.host}:{conf.port}/ (links point to {conf.public_url})",
         file=sys.stderr,

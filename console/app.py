@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from console.context import CLOCK, FACTORY, SETTINGS
+from console.desk_hooks import HOOKS, BroadcastHooks
 from console.middlewares import MIDDLEWARES, security_headers
 from console.routes import all_routes
 from core.clock import Clock
@@ -26,10 +27,17 @@ MAX_REQUEST_BYTES = 11 * 1024 * 1024
 
 
 def make_app(
-    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock,
+    *,
+    broadcast_hooks: BroadcastHooks | None = None,
 ) -> web.Application:
+    """`broadcast_hooks`: the bot's engine wake-up and date jobs (console/desk_hooks.py)."""
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS], app[FACTORY], app[CLOCK] = settings, session_factory, clock
+    if broadcast_hooks is not None:
+        app[HOOKS] = broadcast_hooks
     app.add_routes(all_routes())
     app.router.add_static("/static/", STATIC_DIR, name="static")
     app.on_response_prepare.append(security_headers)

@@ -229,6 +229,8 @@ class ConsoleSettings(Section):
     public_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^/\s]+")
     link_minutes: int = Field(default=10, ge=1, le=1440)
     idle_hours: int = Field(default=8, ge=1, le=720)
+    # Photos uploaded at the 群发 desk; the bot's process must read them (the same server).
+    uploads_dir: Path = Path("console-uploads")
 
     @property
     def secure_cookie(self) -> bool:

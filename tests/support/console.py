@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from console.app import make_app
+from console.desk_hooks import BroadcastHooks
 from core.clock import Clock
 from core.config import ConsoleSettings, Settings
 from core.db import session_scope
@@ -74,10 +75,11 @@ async def console_client(
     clock: Clock,
     settings: Settings | None = None,
     extra: web.RouteTableDef | None = None,
+    hooks: BroadcastHooks | None = None,
 ) -> AsyncIterator[Client]:
     """The console app on a test server (with `extra` routes, e.g. a test's own page); the
-    client keeps cookies like a browser."""
-    app = make_app(factory, settings or console_settings(), clock)
+    client keeps cookies like a browser; `hooks` stand for the bot's engine and date jobs."""
+    app = make_app(factory, settings or console_settings(), clock, broadcast_hooks=hooks)
     if extra is not None:
         app.add_routes(extra)
     async with TestClient(TestServer(app)) as client:
