@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from console import home, login
+from console import home, login, tickets
 
 PAGES: tuple[web.RouteTableDef, ...] = (
     login.routes,  # /login, /login/{token}, /logout
     home.routes,  # /
+    tickets.routes,  # /tickets, /tickets.csv
 )
 
 

@@ -1,0 +1,122 @@
+"""The console's 工单 page through aiohttp's test client, on SQLite and PostgreSQL: the
+filtered, paged board, its CSV, a ticket's page and the chat's staff actions taken from it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import FakeClock
+from core.db import session_scope
+from core.vocabulary import Category, Priority, TicketStatus
+from models.groups import Group
+from models.tree_service import node_by_code
+from tests.support.console import GRID, console_client, log_in, small_district
+from tests.test_ticket_board import place
+
+Factory = async_sessionmaker[AsyncSession]
+OTHER_GRID = "PG-02-001-01"  # another town's community
+GROUP_CHAT = -100777
+
+
+@pytest.fixture
+async def factory(session_factory: Factory) -> Factory:
+    await small_district(session_factory)
+    async with session_scope(session_factory) as s:
+        grid = await node_by_code(s, GRID)
+        assert grid is not None
+        s.add(Group(chat_id=GROUP_CHAT, title="府前一网格群", node_id=grid.id))
+    return session_factory
+
+
+async def open_ticket(
+    factory: Factory, clock: FakeClock, code: str, text: str, ago: timedelta, **kw: object
+) -> int:
+    async with session_scope(factory) as s:
+        return await place(s, code, text, clock.now() - ago, **kw)  # type: ignore[arg-type]
+
+
+def table_of(html: str) -> str:
+    return html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+
+async def test_the_board_lists_filters_and_pages_keeping_the_filter(factory: Factory) -> None:
+    clock = FakeClock()
+    leaks = [
+        await open_ticket(factory, clock, GRID, f"漏水{i}", timedelta(hours=i)) for i in range(3)
+    ]
+    fight = await open_ticket(
+        factory, clock, GRID, "楼下吵架", timedelta(hours=5),
+        category=Category.DISPUTE, priority=Priority.URGENT,
+    )  # fmt: skip
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "D0001")
+        everything = table_of(await (await client.get("/tickets")).text())
+        disputes = table_of(await (await client.get("/tickets?category=dispute")).text())
+        first = await (await client.get("/tickets?q=漏水&size=2")).text()
+        second = await (await client.get("/tickets?q=漏水&size=2&page=2")).text()
+    assert all(f'href="/tickets/{n}"' in everything for n in [*leaks, fight])
+    assert f"#{fight}" in disputes and "纠纷" in disputes and "紧急" in disputes
+    assert not any(f"#{n}<" in disputes for n in leaks)
+    assert "共 3 条工单" in first and "下一页" in first
+    assert "/tickets?q=%E6%BC%8F%E6%B0%B4&amp;page=2&amp;size=2" in first
+    shown = [n for n in leaks if f"#{n}<" in table_of(first) + table_of(second)]
+    assert shown == leaks and "下一页" not in second
+
+
+async def test_a_bad_filter_value_is_worded_next_to_the_form(factory: Factory) -> None:
+    clock = FakeClock()
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "D0001")
+        response = await client.get("/tickets?priority=asap&from=2025-13-01&page=x")
+        text = await response.text()
+    assert response.status == 200
+    assert "紧急程度“asap”：不是可选的值" in text
+    assert "登记日期从“2025-13-01”：不是日期" in text and "页码“x”：不是数字" in text
+
+
+async def test_a_node_outside_the_scope_is_a_filter_error(factory: Factory) -> None:
+    clock = FakeClock()
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "C0001")
+        text = await (await client.get(f"/tickets?node={OTHER_GRID}")).text()
+    assert f"节点编码“{OTHER_GRID}”：没有这个节点，或不在您负责的范围内" in text
+
+
+async def test_overdue_tickets_are_marked(factory: Factory) -> None:
+    clock = FakeClock()
+    late = await open_ticket(
+        factory, clock, GRID, "路灯不亮", timedelta(days=2),
+        status=TicketStatus.new, claim_due=clock.now() - timedelta(hours=1),
+    )  # fmt: skip
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "C0001")
+        text = table_of(await (await client.get("/tickets?overdue=1")).text())
+    assert f"#{late}<" in text and "超时" in text
+
+
+async def test_a_residents_script_shows_as_text(factory: Factory) -> None:
+    clock = FakeClock()
+    await open_ticket(factory, clock, GRID, "<script>alert(1)</script>", timedelta(0))
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "C0001")
+        board = await (await client.get("/tickets")).text()
+    for html in (board,):
+        assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html
+
+
+async def test_the_csv_is_the_filtered_list_with_formulas_neutralised(factory: Factory) -> None:
+    clock = FakeClock()
+    await open_ticket(factory, clock, GRID, '=HYPERLINK("http://x")修好了', timedelta(hours=1))
+    await open_ticket(factory, clock, OTHER_GRID, "别的镇", timedelta(hours=1))
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "C0001")
+        response = await client.get("/tickets.csv?q=修好")
+        body = (await response.read()).decode("utf-8-sig")
+    assert response.status == 200 and response.headers["Content-Type"].startswith("text/csv")
+    assert 'attachment; filename="tickets-' in response.headers["Content-Disposition"]
+    assert "'=HYPERLINK(" in body
+    assert not any(f"{edge}=HYPERLINK" in body for edge in ("\n", ",", '"'))
+    assert "别的镇" not in body
