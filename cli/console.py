@@ -41,10 +41,14 @@ async def start_beside(
     settings: Settings, factory: async_sessionmaker[AsyncSession], clock: Clock
 ) -> web.AppRunner:
     """The console on [console] host:port, in this process (with the bot, or alone)."""
+    from bot.policy import ticket_policy
     from console.app import make_app, start_console
+    from handlers.notices import Notifier
 
     conf = settings.console
-    runner = await start_console(make_app(factory, settings, clock), conf.host, conf.port)
+    writer = Notifier(factory, district_zone(settings))
+    app = make_app(factory, settings, clock, writer=writer, policy=ticket_policy(settings.tickets))
+    runner = await start_console(app, conf.host, conf.port)
     print(
         f"web console on http://{conf.host}:{conf.port}/ (links point to {conf.public_url})",
         file=sys.stderr,

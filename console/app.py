@@ -13,11 +13,13 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from console.context import CLOCK, FACTORY, SETTINGS
+from console.context import CLOCK, FACTORY, POLICY, SETTINGS, WRITER
 from console.middlewares import MIDDLEWARES, security_headers
 from console.routes import all_routes
 from core.clock import Clock
 from core.config import Settings
+from tickets.policy import TicketPolicy
+from tickets.staff_actions import NoticeWriter
 
 STATIC_DIR = Path(__file__).parent / "static"
 # A form may carry a photo for a broadcast (Telegram takes up to 10 MB); aiohttp's own limit
@@ -26,10 +28,19 @@ MAX_REQUEST_BYTES = 11 * 1024 * 1024
 
 
 def make_app(
-    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock,
+    *,
+    writer: NoticeWriter | None = None,
+    policy: TicketPolicy | None = None,
 ) -> web.Application:
+    """`writer` and `policy` are the bot's (handlers.notices.Notifier, bot.policy), given by
+    cli; without them the ticket actions are refused (the pages still show)."""
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS], app[FACTORY], app[CLOCK] = settings, session_factory, clock
+    if writer is not None and policy is not None:
+        app[WRITER], app[POLICY] = writer, policy
     app.add_routes(all_routes())
     app.router.add_static("/static/", STATIC_DIR, name="static")
     app.on_response_prepare.append(security_headers)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from console import home, login, tickets
+from console import home, login, ticket_detail, tickets
 
 PAGES: tuple[web.RouteTableDef, ...] = (
     login.routes,  # /login, /login/{token}, /logout
     home.routes,  # /
     tickets.routes,  # /tickets, /tickets.csv
+    ticket_detail.routes,  # /tickets/{number}, POST /tickets/{number}/{action}
 )
 
 

@@ -3,18 +3,36 @@ filtered, paged board, its CSV, a ticket's page and the chat's staff actions tak
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
 
 from core.clock import FakeClock
 from core.db import session_scope
+from core.timezone import district_zone
 from core.vocabulary import Category, Priority, TicketStatus
+from handlers.notices import Notifier
+from models.access import load_person_actor
+from models.audit import AuditEntry
 from models.groups import Group
+from models.outgoing import OutgoingMessage
+from models.tickets import Ticket
 from models.tree_service import node_by_code
-from tests.support.console import GRID, console_client, log_in, small_district
+from tests.support.console import (
+    GRID,
+    console_client,
+    console_settings,
+    log_in,
+    person_id,
+    small_district,
+)
 from tests.test_ticket_board import place
+from tickets.policy import TicketPolicy
+from tickets.staff_actions import claim_ticket
 
 Factory = async_sessionmaker[AsyncSession]
 OTHER_GRID = "PG-02-001-01"  # another town's community
@@ -36,6 +54,24 @@ async def open_ticket(
 ) -> int:
     async with session_scope(factory) as s:
         return await place(s, code, text, clock.now() - ago, **kw)  # type: ignore[arg-type]
+
+
+def notifier(factory: Factory) -> Notifier:
+    return Notifier(factory, district_zone(console_settings()))
+
+
+async def outbox_after(factory: Factory, last: int) -> list[tuple[int, str]]:
+    """(chat, text with ticket numbers blanked) of the outbox rows after id `last`."""
+    async with factory() as s:
+        rows = await s.execute(
+            select(OutgoingMessage).where(col(OutgoingMessage.id) > last).order_by("id")
+        )
+        return [(m.chat_id, re.sub(r"#\d+", "#N", m.text or "")) for m in rows.scalars()]
+
+
+async def last_outbox_id(factory: Factory) -> int:
+    async with factory() as s:
+        return int(await s.scalar(select(func.coalesce(func.max(OutgoingMessage.id), 0))) or 0)
 
 
 def table_of(html: str) -> str:
@@ -99,11 +135,12 @@ async def test_overdue_tickets_are_marked(factory: Factory) -> None:
 
 async def test_a_residents_script_shows_as_text(factory: Factory) -> None:
     clock = FakeClock()
-    await open_ticket(factory, clock, GRID, "<script>alert(1)</script>", timedelta(0))
+    number = await open_ticket(factory, clock, GRID, "<script>alert(1)</script>", timedelta(0))
     async with console_client(factory, clock) as client:
         await log_in(client, factory, clock, "C0001")
         board = await (await client.get("/tickets")).text()
-    for html in (board,):
+        detail = await (await client.get(f"/tickets/{number}")).text()
+    for html in (board, detail):
         assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html
 
 
@@ -120,3 +157,86 @@ async def test_the_csv_is_the_filtered_list_with_formulas_neutralised(factory: F
     assert "'=HYPERLINK(" in body
     assert not any(f"{edge}=HYPERLINK" in body for edge in ("\n", ",", '"'))
     assert "别的镇" not in body
+
+
+async def test_a_ticket_page_shows_its_history_and_an_unknown_number_is_404(
+    factory: Factory,
+) -> None:
+    clock = FakeClock()
+    number = await open_ticket(factory, clock, GRID, "厨房漏水", timedelta(hours=1))
+    async with console_client(factory, clock, writer=notifier(factory)) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        await client.post(f"/tickets/{number}/note", data={"_csrf": csrf, "text": "明早上门"})
+        page = await client.get(f"/tickets/{number}")
+        text = await page.text()
+        missing = await client.get("/tickets/999999")
+        missing_text = await missing.text()
+    assert page.status == 200 and "厨房漏水" in text and "备注" in text and "明早上门" in text
+    assert "没有照片" in text
+    assert missing.status == 404 and "没有找到工单 #999999" in missing_text
+
+
+async def test_a_community_admin_gets_403_on_another_communitys_ticket(factory: Factory) -> None:
+    clock = FakeClock()
+    theirs = await open_ticket(factory, clock, OTHER_GRID, "别处的工单", timedelta(hours=1))
+    async with console_client(factory, clock, writer=notifier(factory)) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        page = await client.get(f"/tickets/{theirs}")
+        page_text = await page.text()
+        acted = await client.post(
+            f"/tickets/{theirs}/claim", data={"_csrf": csrf}, allow_redirects=False
+        )
+    assert page.status == 403 and "别处的工单" not in page_text
+    assert acted.headers["Location"] == f"/tickets/{theirs}?refused=forbidden"
+    async with factory() as s:
+        ticket = await s.get(Ticket, theirs)
+        assert ticket is not None and ticket.status is TicketStatus.new
+
+
+async def test_claiming_on_the_page_tells_the_group_as_the_chat_does(factory: Factory) -> None:
+    clock = FakeClock()
+    on_page = await open_ticket(factory, clock, GRID, "厨房漏水", timedelta(hours=1))
+    in_chat = await open_ticket(factory, clock, GRID, "厨房漏水", timedelta(hours=1))
+    before = await last_outbox_id(factory)
+    async with console_client(factory, clock, writer=notifier(factory)) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        response = await client.post(f"/tickets/{on_page}/claim", data={"_csrf": csrf})
+        shown = await response.text()
+    from_page = await outbox_after(factory, before)
+    middle = await last_outbox_id(factory)
+    async with session_scope(factory) as s:
+        who = await load_person_actor(s, await person_id(factory, "C0001"))
+        await claim_ticket(s, in_chat, who, clock.now(), TicketPolicy(), notifier(factory))
+    assert from_page and from_page == await outbox_after(factory, middle)
+    assert (GROUP_CHAT, from_page[0][1]) == from_page[0]
+    assert "已接单" in shown and "办理中" in shown
+    async with factory() as s:
+        entries = (await s.execute(select(AuditEntry))).scalars().all()
+    assert any(e.command == "console:claim" and e.args == f"#{on_page}" for e in entries)
+
+
+async def test_an_action_without_the_csrf_token_is_refused(factory: Factory) -> None:
+    clock = FakeClock()
+    number = await open_ticket(factory, clock, GRID, "厨房漏水", timedelta(hours=1))
+    before = await last_outbox_id(factory)
+    async with console_client(factory, clock, writer=notifier(factory)) as client:
+        await log_in(client, factory, clock, "C0001")
+        response = await client.post(f"/tickets/{number}/claim", data={"text": ""})
+        text = await response.text()
+    assert response.status == 403 and "安全校验未通过" in text
+    assert await outbox_after(factory, before) == []
+    async with factory() as s:
+        ticket = await s.get(Ticket, number)
+        assert ticket is not None and ticket.status is TicketStatus.new
+
+
+async def test_a_refused_action_is_worded_on_the_ticket_page(factory: Factory) -> None:
+    clock = FakeClock()
+    number = await open_ticket(
+        factory, clock, GRID, "已修好", timedelta(hours=1), status=TicketStatus.closed
+    )
+    async with console_client(factory, clock, writer=notifier(factory)) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        closed = await (await client.post(f"/tickets/{number}/claim", data={"_csrf": csrf})).text()
+        empty = await (await client.post(f"/tickets/{number}/note", data={"_csrf": csrf})).text()
+    assert "已办结或已关闭" in closed and "请填写内容" in empty

@@ -28,6 +28,8 @@ from models.login_service import issue_link
 from models.logins import ConsoleSession
 from models.people import Person, Role, RoleKind
 from models.tree import Node
+from tickets.policy import TicketPolicy
+from tickets.staff_actions import NoticeWriter
 
 Client = TestClient[web.Request, web.Application]
 RESIDENT_KEY = "R0001"  # a resident on file, with the resident role on GRID
@@ -74,10 +76,13 @@ async def console_client(
     clock: Clock,
     settings: Settings | None = None,
     extra: web.RouteTableDef | None = None,
+    writer: NoticeWriter | None = None,
 ) -> AsyncIterator[Client]:
     """The console app on a test server (with `extra` routes, e.g. a test's own page); the
-    client keeps cookies like a browser."""
-    app = make_app(factory, settings or console_settings(), clock)
+    client keeps cookies like a browser. With `writer` (the bot's Notifier) the ticket actions
+    work, under the default ticket policy."""
+    policy = TicketPolicy() if writer is not None else None
+    app = make_app(factory, settings or console_settings(), clock, writer=writer, policy=policy)
     if extra is not None:
         app.add_routes(extra)
     async with TestClient(TestServer(app)) as client:
