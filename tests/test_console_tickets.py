@@ -157,6 +157,11 @@ async def test_the_csv_is_the_filtered_list_with_formulas_neutralised(factory: F
     assert "'=HYPERLINK(" in body
     assert not any(f"{edge}=HYPERLINK" in body for edge in ("\n", ",", '"'))
     assert "别的镇" not in body
+    async with factory() as s:
+        entries = (await s.execute(select(AuditEntry))).scalars().all()
+    assert [e.args for e in entries if e.command == "console:export_tickets"] == [
+        "/tickets.csv?q=%E4%BF%AE%E5%A5%BD"
+    ]
 
 
 async def test_a_ticket_page_shows_its_history_and_an_unknown_number_is_404(
@@ -240,3 +245,28 @@ async def test_a_refused_action_is_worded_on_the_ticket_page(factory: Factory) -
         closed = await (await client.post(f"/tickets/{number}/claim", data={"_csrf": csrf})).text()
         empty = await (await client.post(f"/tickets/{number}/note", data={"_csrf": csrf})).text()
     assert "已办结或已关闭" in closed and "请填写内容" in empty
+
+
+async def test_photos_kept_in_telegram_are_said_to_be_there_not_shown(factory: Factory) -> None:
+    clock = FakeClock()
+    number = await open_ticket(factory, clock, GRID, "井盖丢了", timedelta(hours=1))
+    async with session_scope(factory) as s:
+        ticket = await s.get(Ticket, number)
+        assert ticket is not None
+        ticket.photos = '["AgACAgUAAxkBAAIB", "AgACAgUAAxkBAAIC"]'
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "C0001")
+        text = await (await client.get(f"/tickets/{number}")).text()
+    assert "2 张照片，保存在 Telegram 中，控制台无法显示" in text
+    assert "AgACAgUAAxkBAAIB" not in text and "<img" not in text
+    assert "暂时不能在这里办理工单" in text  # no notice writer given: no action buttons
+
+
+async def test_a_sortable_heading_keeps_the_filter_and_starts_at_page_one(
+    factory: Factory,
+) -> None:
+    clock = FakeClock()
+    async with console_client(factory, clock) as client:
+        await log_in(client, factory, clock, "D0001")
+        text = await (await client.get("/tickets?category=dispute&page=3")).text()
+    assert 'href="/tickets?category=dispute&amp;sort=priority"' in text
