@@ -270,3 +270,28 @@ async def test_a_sortable_heading_keeps_the_filter_and_starts_at_page_one(
         await log_in(client, factory, clock, "D0001")
         text = await (await client.get("/tickets?category=dispute&page=3")).text()
     assert 'href="/tickets?category=dispute&amp;sort=priority"' in text
+
+
+async def test_transfer_and_done_from_the_page_change_the_ticket(factory: Factory) -> None:
+    clock = FakeClock()
+    number = await open_ticket(factory, clock, GRID, "路面塌陷", timedelta(hours=1))
+    async with console_client(factory, clock, writer=notifier(factory)) as client:
+        csrf = await log_in(client, factory, clock, "C0001")
+        nowhere = await client.post(
+            f"/tickets/{number}/transfer", data={"_csrf": csrf, "text": "PG-99"}
+        )
+        nowhere_text = await nowhere.text()
+        moved = await client.post(
+            f"/tickets/{number}/transfer", data={"_csrf": csrf, "text": "pg-01-001-02"}
+        )
+        moved_text = await moved.text()
+        finished = await client.post(
+            f"/tickets/{number}/done", data={"_csrf": csrf, "text": "已修"}
+        )
+        finished_text = await finished.text()
+    assert "没有找到这个节点编码" in nowhere_text
+    assert "已转办" in moved_text and "3-6号楼网格" in moved_text  # the history's 转办 line
+    assert "已办结" in finished_text
+    async with factory() as s:
+        ticket = await s.get(Ticket, number)
+        assert ticket is not None and ticket.status is TicketStatus.resolved
