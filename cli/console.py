@@ -47,10 +47,20 @@ async def start_beside(
 ) -> web.AppRunner:
     """The console on [console] host:port, in this process (with the bot, or alone: then
     without `broadcast_hooks`, and the bot finds the desk's broadcasts on its own scans)."""
+    from bot.policy import ticket_policy
     from console.app import make_app, start_console
+    from handlers.notices import Notifier
 
     conf = settings.console
-    app = make_app(factory, settings, clock, broadcast_hooks=broadcast_hooks)
+    writer = Notifier(factory, district_zone(settings))
+    app = make_app(
+        factory,
+        settings,
+        clock,
+        broadcast_hooks=broadcast_hooks,
+        writer=writer,
+        policy=ticket_policy(settings.tickets),
+    )
     runner = await start_console(app, conf.host, conf.port)
     print(
         f"web console on http://{conf.host}:{conf.port}/ (links point to {conf.public_url})",

@@ -13,12 +13,14 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from console.context import CLOCK, FACTORY, SETTINGS
+from console.context import CLOCK, FACTORY, POLICY, SETTINGS, WRITER
 from console.desk_hooks import HOOKS, BroadcastHooks
 from console.middlewares import MIDDLEWARES, security_headers
 from console.routes import all_routes
 from core.clock import Clock
 from core.config import Settings
+from tickets.policy import TicketPolicy
+from tickets.staff_actions import NoticeWriter
 
 STATIC_DIR = Path(__file__).parent / "static"
 # A form may carry a photo for a broadcast (Telegram takes up to 10 MB); aiohttp's own limit
@@ -32,12 +34,18 @@ def make_app(
     clock: Clock,
     *,
     broadcast_hooks: BroadcastHooks | None = None,
+    writer: NoticeWriter | None = None,
+    policy: TicketPolicy | None = None,
 ) -> web.Application:
-    """`broadcast_hooks`: the bot's engine wake-up and date jobs (console/desk_hooks.py)."""
+    """`broadcast_hooks`: the bot's engine wake-up and date jobs (console/desk_hooks.py);
+    `writer` and `policy` are the bot's (handlers.notices.Notifier, bot.policy), given by cli;
+    without them the ticket actions are refused (the pages still show)."""
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS], app[FACTORY], app[CLOCK] = settings, session_factory, clock
     if broadcast_hooks is not None:
         app[HOOKS] = broadcast_hooks
+    if writer is not None and policy is not None:
+        app[WRITER], app[POLICY] = writer, policy
     app.add_routes(all_routes())
     app.router.add_static("/static/", STATIC_DIR, name="static")
     app.on_response_prepare.append(security_headers)

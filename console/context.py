@@ -18,12 +18,17 @@ from core.clock import Clock
 from core.config import Settings
 from models.access import Actor
 from models.logins import ConsoleSession
+from tickets.policy import TicketPolicy
+from tickets.staff_actions import NoticeWriter
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SETTINGS = web.AppKey("settings", Settings)
 FACTORY = web.AppKey("session_factory", async_sessionmaker[AsyncSession])
 CLOCK = web.AppKey("clock", Clock)
+# The chat's notice writer and ticket policy, built by cli (absent: the ticket actions refuse).
+WRITER: web.AppKey[NoticeWriter] = web.AppKey("notice_writer")
+POLICY = web.AppKey("ticket_policy", TicketPolicy)
 
 # What console/middlewares.py puts on each request (request[DB] …).
 DB = web.RequestKey("db", AsyncSession)

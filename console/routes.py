@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from console import desk, desk_compose, home, login
+from console import desk, desk_compose, home, login, ticket_detail, tickets
 
 PAGES: tuple[web.RouteTableDef, ...] = (
     login.routes,  # /login, /login/{token}, /logout
     home.routes,  # /
+    tickets.routes,  # /tickets, /tickets.csv
+    ticket_detail.routes,  # /tickets/{number}, POST /tickets/{number}/{action}
     desk.routes,  # /broadcasts, /broadcasts/{id}…
     desk_compose.routes,  # /broadcasts/new, POST /broadcasts, /broadcasts/preview
 )

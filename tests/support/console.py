@@ -29,6 +29,8 @@ from models.login_service import issue_link
 from models.logins import ConsoleSession
 from models.people import Person, Role, RoleKind
 from models.tree import Node
+from tickets.policy import TicketPolicy
+from tickets.staff_actions import NoticeWriter
 
 Client = TestClient[web.Request, web.Application]
 RESIDENT_KEY = "R0001"  # a resident on file, with the resident role on GRID
@@ -76,10 +78,20 @@ async def console_client(
     settings: Settings | None = None,
     extra: web.RouteTableDef | None = None,
     hooks: BroadcastHooks | None = None,
+    writer: NoticeWriter | None = None,
 ) -> AsyncIterator[Client]:
     """The console app on a test server (with `extra` routes, e.g. a test's own page); the
-    client keeps cookies like a browser; `hooks` stand for the bot's engine and date jobs."""
-    app = make_app(factory, settings or console_settings(), clock, broadcast_hooks=hooks)
+    client keeps cookies like a browser; `hooks` stand for the bot's engine and date jobs. With
+    `writer` (the bot's Notifier) the ticket actions work, under the default ticket policy."""
+    policy = TicketPolicy() if writer is not None else None
+    app = make_app(
+        factory,
+        settings or console_settings(),
+        clock,
+        broadcast_hooks=hooks,
+        writer=writer,
+        policy=policy,
+    )
     if extra is not None:
         app.add_routes(extra)
     async with TestClient(TestServer(app)) as client:
