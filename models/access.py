@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -116,36 +117,39 @@ class Actor:
         return node
 
 
+async def _person_with_roles(
+    session: AsyncSession, which: ColumnElement[bool]
+) -> tuple[Person, tuple[Held, ...]] | None:
+    """The person `which` picks and the roles they hold, in one query (None: no such person)."""
+    result = await session.execute(
+        select(Person, Role, Node)
+        .join(Role, col(Role.person_id) == Person.id, isouter=True)
+        .join(Node, col(Node.id) == Role.node_id, isouter=True)
+        .where(which)
+    )
+    rows = result.all()
+    if not rows:
+        return None
+    held = tuple(Held(role.kind, node) for _p, role, node in rows if role is not None and node)
+    return rows[0][0], held
+
+
 async def load_actor(session: AsyncSession, user_id: int | None) -> Actor:
     """The user's person and roles, in one query; an unknown user is an Actor without either."""
     if user_id is None:
         return Actor(None)
-    result = await session.execute(
-        select(Person, Role, Node)
-        .join(Role, col(Role.person_id) == Person.id, isouter=True)
-        .join(Node, col(Node.id) == Role.node_id, isouter=True)
-        .where(Person.telegram_user_id == user_id)
-    )
-    rows = result.all()
-    if not rows:
+    found = await _person_with_roles(session, col(Person.telegram_user_id) == user_id)
+    if found is None:
         return Actor(user_id)
-    held = tuple(Held(role.kind, node) for _p, role, node in rows if role is not None and node)
-    return Actor(user_id, rows[0][0], held)
+    return Actor(user_id, *found)
 
 
 async def load_person_actor(session: AsyncSession, person_id: int) -> Actor:
     """A person's Actor by their id (the web console knows people, not Telegram users)."""
-    result = await session.execute(
-        select(Person, Role, Node)
-        .join(Role, col(Role.person_id) == Person.id, isouter=True)
-        .join(Node, col(Node.id) == Role.node_id, isouter=True)
-        .where(Person.id == person_id)
-    )
-    rows = result.all()
-    if not rows:
+    found = await _person_with_roles(session, col(Person.id) == person_id)
+    if found is None:
         return Actor(None)
-    person = rows[0][0]
-    held = tuple(Held(role.kind, node) for _p, role, node in rows if role is not None and node)
+    person, held = found
     return Actor(person.telegram_user_id, person, held)
 
 
