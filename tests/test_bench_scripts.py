@@ -101,3 +101,16 @@ def test_the_console_views_bench_times_every_view_at_every_level() -> None:
     assert result["worst_p95_ms"] == max(
         figures["p95_ms"] for key, figures in result.items() if "." in key
     )
+
+
+def test_the_console_bench_times_every_page_and_the_whole_history(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
+    result = run_bench(
+        "console.py",
+        *("--database-url", url, "--fill", "--tickets", "1500", "--grids", "24"),
+        *("--days", "40", "--runs", "2"),
+    )
+    assert result["tickets"] == 1500
+    assert {"tickets", "ticket_detail", "broadcasts", "broadcast_detail"} <= set(result["pages"])
+    assert all({"p50_ms", "p95_ms"} == set(v) for v in result["pages"].values())
+    assert result["whole_history_stats_seconds"] > 0
