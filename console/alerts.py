@@ -6,7 +6,8 @@ reporter's group line, written in the request's transaction).
 After the commit the broadcast engine is woken for the edit broadcast through the 群发 desk's
 hook (`BroadcastHooks.sent`, console/desk_hooks.py); the page then says what was queued, never
 what was delivered. A refusal the page can word (found already, empty text, …) comes back to
-the list as `?refused=<reason>&n=<number>`; an alert outside the subtree is the 403 page.
+the list as `?refused=<reason>&n=<number>`; an alert (or `?node=`) outside the subtree is the 403
+page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from console.ticket_detail import ticket_number
 from console.tickets import scope_node
 from models.access import Refused
 from models.alerts import AlertStatus
+from models.tree_service import node_by_code
 from tickets.access import Refusal
 from tickets.alert_actions import post_alert_update, report_found
 from tickets.alert_board import alerts_under
@@ -35,8 +37,12 @@ NOT_WORDED = frozenset({Refusal.forbidden.value, "scope"})
 
 @routes.get("/alerts")
 async def alert_page(request: web.Request) -> web.Response:
-    node = scope_node(actor(request))
+    """The alerts under the person's own node, or under `?node=CODE` of their subtree."""
     session, who, at = db(request), actor(request), now(request)
+    code = request.query.get("node", "").strip()
+    node = await node_by_code(session, code) if code else scope_node(who)
+    if node is None:
+        raise web.HTTPNotFound()
     active = await alerts_under(session, who, node, at)
     found = await alerts_under(
         session, who, node, at, status=AlertStatus.found, limit=RECENTLY_FOUND
