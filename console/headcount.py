@@ -24,6 +24,7 @@ from models.tree_service import ancestors_and_self, node_by_code
 from work.headcount_board import MISSING_PAGE, HeadcountBoard, headcount_board
 
 routes = web.RouteTableDef()
+SHOWN = MISSING_PAGE  # missing grids a page
 
 
 @routes.get("/headcount")
@@ -40,7 +41,7 @@ async def headcount_page(request: web.Request) -> web.Response:
         moment = at if day == today else _end_of(day, zone)
         board = await headcount_board(
             db(request), actor(request), node, moment, zone,
-            missing_offset=(number - 1) * MISSING_PAGE,
+            missing_offset=(number - 1) * SHOWN, missing_limit=SHOWN,
         )  # fmt: skip
         shown["trail"] = await _trail(request, node)
         shown["parents"] = await _parents(request, board)
@@ -54,7 +55,7 @@ async def headcount_page(request: web.Request) -> web.Response:
         today=today,
         board=board,
         page_number=number,
-        page_size=MISSING_PAGE,
+        page_size=SHOWN,
         link=link,
         **shown,
     )
