@@ -25,4 +25,6 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("/", "总览"),
     NavEntry("/tickets", "工单"),
     NavEntry("/broadcasts", "群发"),
+    NavEntry("/alerts", "寻人"),
+    NavEntry("/headcount", "人口统计"),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from console import desk, desk_compose, home, login, ticket_detail, tickets
+from console import alerts, desk, desk_compose, headcount, home, login, ticket_detail, tickets
 
 PAGES: tuple[web.RouteTableDef, ...] = (
     login.routes,  # /login, /login/{token}, /logout
@@ -19,6 +19,8 @@ PAGES: tuple[web.RouteTableDef, ...] = (
     ticket_detail.routes,  # /tickets/{number}, POST /tickets/{number}/{action}
     desk.routes,  # /broadcasts, /broadcasts/{id}…
     desk_compose.routes,  # /broadcasts/new, POST /broadcasts, /broadcasts/preview
+    alerts.routes,  # /alerts, POST /alerts/{number}/update|found
+    headcount.routes,  # /headcount
 )
 
 
