@@ -62,6 +62,9 @@ async def page_urls(factory: async_sessionmaker[AsyncSession]) -> dict[str, str]
         "ticket_detail": f"/tickets/{number}",
         "broadcasts": "/broadcasts",
         "broadcast_new": "/broadcasts/new",
+        "alerts": "/alerts",
+        "headcount": "/headcount",
+        "headcount_town": "/headcount?node=PG-01",
     }
     if broadcast is not None:
         urls["broadcast_detail"] = f"/broadcasts/{broadcast}"
