@@ -98,13 +98,13 @@ async def rated(factory: Factory, clock: FakeClock, code: str, ratings: list[Rat
         node = await node_by_code(s, code)
         group = (await s.execute(select(Group))).scalars().first()
         assert node is not None and group is not None
+        assert node.id is not None and group.id is not None
         for rating in ratings:
             ticket = Ticket(
                 category=Category.REPAIR, priority=Priority.NORMAL, status=TicketStatus.resolved,
-                text="已评价的工单",
-                reporter_user_id=7000001, reporter_name="王大妈", group_id=group.id,
-                node_id=node.id, handling_node_id=node.id, created_at=at, updated_at=at,
-                rating=rating, rated_at=clock.now(),
+                text="已评价的工单", reporter_user_id=7000001, reporter_name="王大妈",
+                group_id=group.id, node_id=node.id, handling_node_id=node.id, created_at=at,
+                updated_at=at, rating=rating, rated_at=clock.now(),
             )  # fmt: skip
             s.add(ticket)
             await s.flush()
