@@ -33,6 +33,7 @@ from tests.support.console import (
     small_district,
 )
 from tests.test_ticket_board import place
+from work.headcount import answer, open_round
 
 Factory = async_sessionmaker[AsyncSession]
 TZ = district_zone(console_settings())
@@ -240,3 +241,20 @@ async def test_markup_in_a_node_name_shows_as_text(factory: Factory) -> None:
     for status, html in answers:
         assert status == 200
         assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+async def test_each_child_shows_the_latest_headcount(factory: Factory) -> None:
+    now = FakeClock().now()
+    async with session_scope(factory) as s:
+        community, grid = await node_by_code(s, COMMUNITY), await node_by_code(s, GRID)
+        admin = await s.get(Person, await person_id(factory, "C0001"))
+        worker = await s.get(Person, await person_id(factory, "W0001"))
+        assert community and grid and admin and worker
+        await open_round(s, community, admin, now, TZ, now + timedelta(hours=2))
+        await answer(s, grid, worker, 126, now, TZ)
+    seen = await browsed(factory, "C0001", COMMUNITY)
+    [(_, html)] = await get(factory, "C0001", "/grid")
+    counts = [c.figures.headcount for c in seen.children]
+    assert [(h.total, h.answered_grids) if h else None for h in counts] == [(126, 1), (0, 0)]
+    assert [numbers(row)[-1] for row in rows(html).values()] == ["126（1/1）", "0（0/1）"]
+    assert "126 人，已报 1 个网格，未报 1 个" in html  # the community's own card
