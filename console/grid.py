@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from console.context import actor, db
-from console.node_query import PRESETS, chosen_node, chosen_period, query_string
+from console.node_query import chosen_node, chosen_period, query_string
 from console.pages import page
 from console.tickets import scope_node
 from stats.node_lists import PAGE, search_nodes, unbound_grids, unreachable_staff
@@ -61,7 +61,6 @@ async def grid_page(request: web.Request) -> web.Response:
         title="网格",
         node=node,
         choice=choice,
-        presets=PRESETS,
         form=request.query,
         q=text,
         number=number,

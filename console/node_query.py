@@ -35,7 +35,6 @@ from stats.period import (
 
 INCOMPLETE = "incomplete"  # a range with only one of its two days
 RANGE = "range"  # ?period=range: the days are `from` and `to`
-PRESETS = ("today", "7d", "30d")  # the forms' choices besides a range (labels: the template)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from classify.extract import mask_phones
 from console.context import actor, db, now, settings
-from console.node_query import PRESETS, PeriodChoice, chosen_node, chosen_period, query_string
+from console.node_query import PeriodChoice, chosen_node, chosen_period, query_string
 from console.pages import HTML, fragment, page, render_html
 from core.text import cut
 from core.timezone import district_zone
@@ -57,7 +57,6 @@ async def overview_page(request: web.Request) -> web.Response:
         title="总览",
         node=node,
         form=request.query,
-        presets=PRESETS,
         refresh=f"/overview/figures{query_string(node, choice)}",
         every=REFRESH_SECONDS,
         **await _figures(request, node, choice),

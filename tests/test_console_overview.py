@@ -226,6 +226,7 @@ async def test_every_part_renders_for_an_official_an_admin_and_a_worker(
             html, piece, body = await page.text(), await part.text(), await chart.read()
         assert page.status == part.status == chart.status == 200, key
         assert 'data-refresh="/overview/figures?node=' in html and 'data-every="60"' in html
+        assert re.search(r'period=7d" aria-current="true">近 7 天</a>', html)  # the default
         assert "<html" not in piece and "工单<br>" in piece
         assert chart.content_type == "image/png" and body.startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -267,7 +268,8 @@ async def test_a_bad_period_is_worded_on_the_page(factory: Factory) -> None:
             for answer_ in (page, part, chart):
                 assert f"时段有误，请修改：{words}" in await answer_.text(), query
         kept = await (await client.get("/?period=range&from=2026-11-05")).text()
-    assert 'value="2026-11-05"' in kept and '<option value="range" selected>' in kept
+    assert 'name="from" value="2026-11-05"' in kept  # kept in the form, to be completed
+    assert '<input type="hidden" name="period" value="range">' in kept
 
 
 async def test_markup_in_names_and_texts_shows_as_text(factory: Factory) -> None:
