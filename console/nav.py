@@ -23,6 +23,7 @@ class NavEntry:
 # 总览 / 网格 / 工单 / 群发 / 寻人 / 人口统计: add each page's entry when it lands.
 NAV: tuple[NavEntry, ...] = (
     NavEntry("/", "总览"),
+    NavEntry("/grid", "网格"),
     NavEntry("/tickets", "工单"),
     NavEntry("/broadcasts", "群发"),
     NavEntry("/alerts", "寻人"),

@@ -53,9 +53,9 @@ async def test_a_link_logs_in_with_a_strict_http_only_cookie(factory: Factory) -
         assert (used.status, used.headers["Location"]) == (303, "/")
         cookie = used.cookies[COOKIE]
         assert cookie["httponly"] and cookie["samesite"] == "Strict" and not cookie["secure"]
-        home = await (await client.get("/")).text()
-    assert "李强" in home and "社区管理员" in home
-    assert "平谷区 › 滨河街道 › 府前社区" in home
+        overview = await (await client.get("/")).text()  # 总览 of their own community
+    assert "<h1>总览</h1>" in overview and "李强：社区管理员（府前社区）" in overview
+    assert "<h2>平谷区 › 滨河街道 › 府前社区 · " in overview
 
 
 async def test_behind_https_the_cookie_is_secure(factory: Factory) -> None:
