@@ -4,8 +4,9 @@ tickets, the weakest children and the headcount, refreshing itself every minute.
 Everything comes from stats/overview.py, which is /stats's own report (build_report), so the
 page agrees with /stats, `gridbot stats` and the digest. The node and period are read by
 console/node_query.py (`?node=`, `?period=` or `?from=&to=`); `/overview/figures` is the same
-page's figures alone for the self-refreshing element (console.js `data-refresh`), and
-`/chart.png` the /stats chart (stats/chart.py) of the same node and period.
+page's figures alone for the self-refreshing element (console.js `data-refresh`). The chart is
+drawn inline as SVG (console/chart_svg.py: no matplotlib on the page's path); `/chart.png` is
+the /stats PNG of the same node and period, linked for download.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from classify.extract import mask_phones
+from console.chart_svg import layout
 from console.context import actor, db, now, settings
 from console.node_query import PeriodChoice, chosen_node, chosen_period, query_string
 from console.pages import HTML, fragment, page, render_html
@@ -44,7 +46,8 @@ async def _figures(request: web.Request, node: Node, choice: PeriodChoice) -> di
     }
     if choice.period is not None:
         seen = await overview(db(request), actor(request), node, choice.period, now(request))
-        context.update(seen=seen, **labelled(seen.report.total))
+        chart = layout(chart_data(seen.report))
+        context.update(seen=seen, chart=chart, **labelled(seen.report.total))
     return context
 
 
