@@ -62,8 +62,9 @@ async def start_beside(
         policy=ticket_policy(settings.tickets),
     )
     runner = await start_console(app, conf.host, conf.port)
+    port = runner.addresses[0][1] if runner.addresses else conf.port  # port 0: the one taken
     print(
-        f"web console on http://{conf.host}:{conf.port}/ (links point to {conf.public_url})",
+        f"web console on http://{conf.host}:{port}/ (links point to {conf.public_url})",
         file=sys.stderr,
     )
     return runner
