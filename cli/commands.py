@@ -219,7 +219,12 @@ async def demo(args: argparse.Namespace) -> int:
         TICKER.doing("正在加载机器人")
         from demo.runner import run_demo
 
-        return await run_demo(Path(args.db), discard=args.discard)
+        then = None
+        if args.console:
+            from cli.demo_console import console_after_demo
+
+            then = console_after_demo(_settings(args).console)
+        return await run_demo(Path(args.db), discard=args.discard, then=then)
     finally:
         TICKER.stop()
 

@@ -8,14 +8,14 @@ import asyncio
 import contextlib
 import signal
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.clock import Clock
-from core.config import Settings
+from core.config import ConsoleSettings, Settings
 from core.db import make_session_factory, open_engine, session_scope
 from core.logsetup import setup_logging
 from core.timezone import cli_time, district_zone
@@ -101,26 +101,43 @@ async def console_link(args: argparse.Namespace) -> int:
     conf, now = settings.console, Clock().now()
     engine = await open_engine(settings.database.url)
     try:
-        async with session_scope(make_session_factory(engine)) as session:
-            found = await session.execute(select(Person).where(Person.key == args.person))
-            person = found.scalar_one_or_none()
-            if person is None or person.id is None:
-                print(f"gridbot: no person with the key {args.person}", file=sys.stderr)
-                return 1
-            try:
-                token = issue_link(
-                    session, await load_person_actor(session, person.id), now, conf.link_minutes
-                )
-            except Refused:
-                print(
-                    f"gridbot: {args.person} ({person.name}) holds no staff role; "
-                    "the console is for staff only",
-                    file=sys.stderr,
-                )
-                return 1
+        url = await login_link(make_session_factory(engine), conf, args.person, now)
+    except LookupError:
+        print(f"gridbot: no person with the key {args.person}", file=sys.stderr)
+        return 1
+    except NotStaff as exc:
+        print(
+            f"gridbot: {args.person} ({exc.name}) holds no staff role; "
+            "the console is for staff only",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         await engine.dispose()
-    print(conf.link_url(token))
+    print(url)
     until = cli_time(now + timedelta(minutes=conf.link_minutes), district_zone(settings))
     print(f"single use; valid until {until}; open it in a browser", file=sys.stderr)
     return 0
+
+
+class NotStaff(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+async def login_link(
+    factory: async_sessionmaker[AsyncSession], conf: ConsoleSettings, key: str, now: datetime
+) -> str:
+    """A one-time login link for the person `key` (LookupError: no such person; NotStaff)."""
+    async with session_scope(factory) as session:
+        found = await session.execute(select(Person).where(col(Person.key) == key))
+        person = found.scalar_one_or_none()
+        if person is None or person.id is None:
+            raise LookupError(key)
+        try:
+            actor = await load_person_actor(session, person.id)
+            token = issue_link(session, actor, now, conf.link_minutes)
+        except Refused:
+            raise NotStaff(person.name) from None
+    return conf.link_url(token)

@@ -155,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: ./gridbot-demo.db, replaced on each run)",
     )
     demo.add_argument("--discard", action="store_true", help="delete the demo database at exit")
+    demo.add_argument(
+        "--console",
+        action="store_true",
+        help="afterwards serve the web console on the demo data ([console] host:port) with a "
+        "login link printed, until Ctrl-C",
+    )
     demo.set_defaults(func=commands.demo)
 
     emu = sub.add_parser("emulator", help="run the Bot API emulator as a local dev server")

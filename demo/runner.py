@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.runtime import BotRuntime
-from core.clock import FakeClock
+from core.clock import Clock, FakeClock
 from core.config import Settings
 from core.db import make_engine, make_session_factory, session_scope, upgrade
 from core.logsetup import setup_logging
@@ -26,6 +27,23 @@ TOKEN = "123456:DEMO-TOKEN"
 WAIT = 60.0  # seconds a scene waits for the bot; generous for slow or busy machines
 
 
+class DemoClock(FakeClock):
+    """The scenes' clock, fast-forwarded by them; `go_real()` then hands over to the real
+    time for whatever runs after the scenes (`gridbot demo --console`)."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._real: Clock | None = None
+
+    def now(self) -> datetime:
+        return self._real.now() if self._real is not None else super().now()
+
+    def go_real(self) -> None:
+        self._real = Clock()
+        for listener in list(self._listeners):  # a timer waiting on the old time looks again
+            listener()
+
+
 @dataclass
 class Stage:
     """Everything a demo scene needs: the emulator client, the running bot, the transcript."""
@@ -33,7 +51,7 @@ class Stage:
     client: EmulatorClient
     runtime: BotRuntime
     staff: list[StaffRow]
-    clock: FakeClock
+    clock: DemoClock
     transcript: Transcript
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     chats: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -98,7 +116,12 @@ def _log_to(file: Path) -> None:
     setup_logging("INFO", [TOKEN])
 
 
-async def run_demo(db: Path, discard: bool = False) -> int:
+Afterwards = Callable[[Stage], Awaitable[None]]
+
+
+async def run_demo(db: Path, discard: bool = False, then: Afterwards | None = None) -> int:
+    """Play the scenes; `then(stage)`, if given, runs after them on the real time while the
+    emulator and the bot keep running (the console of `gridbot demo --console`)."""
     db = db.resolve()
     _fresh(db)
     url = f"sqlite+aiosqlite:///{db}"
@@ -123,7 +146,7 @@ async def run_demo(db: Path, discard: bool = False) -> int:
         tickets={"sweep_seconds": 24 * 3600},  # the scenes run the sweep themselves
         stats={"digest_time": ""},  # no daily digest in the middle of a scene
     )
-    clock = FakeClock(DEMO_START)  # the demo fast-forwards time to show escalation
+    clock = DemoClock(DEMO_START)  # the demo fast-forwards time to show escalation
     runtime = BotRuntime(settings, clock=clock)
     transcript = Transcript(emu, client, runtime.session_factory, WAIT)
     try:
@@ -138,6 +161,10 @@ async def run_demo(db: Path, discard: bool = False) -> int:
             await scene(stage)
         await transcript.flush()
         TICKER.say("\n== demo finished")
+        if then is not None:
+            clock.go_real()
+            TICKER.doing("")  # waiting for the person, not busy: no "still working" lines
+            await then(stage)
     finally:
         TICKER.doing("正在关闭机器人和模拟器")
         await runtime.stop()

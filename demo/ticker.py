@@ -29,7 +29,7 @@ class Ticker:
         self._thread.join()
 
     def doing(self, what: str) -> None:
-        """What a line on stderr would say the demo is busy with."""
+        """What a line on stderr would say the demo is busy with ("": nothing, no lines)."""
         self._doing = what
 
     def say(self, text: str) -> None:
@@ -40,7 +40,7 @@ class Ticker:
     def _watch(self) -> None:
         started = time.monotonic()
         while not self._stop.wait(0.25):
-            if time.monotonic() - self._last >= QUIET_AFTER:
+            if self._doing and time.monotonic() - self._last >= QUIET_AFTER:
                 elapsed = time.monotonic() - started
                 print(f"  …{self._doing}（已运行 {elapsed:.0f} 秒）", file=sys.stderr, flush=True)
                 self._last = time.monotonic()
