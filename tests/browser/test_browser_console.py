@@ -2,7 +2,8 @@
 (filter, open, claim), a 群发 to a community watched to 100 % while the page polls, and
 已找到 on a missing-person alert. Each page visited is saved in tests/browser/screenshots/.
 
-滨河街道's admin T0001 (PG-01) is logged in; tests/support/live_console.py seeds the tickets.
+滨河街道's admin T0001 (PG-01) is logged in; tests/support/live_console.py seeds the tickets
+and the alert, and runs the broadcast engine that sends (and edits) the copies.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlmodel import select
 from models.alerts import AlertStatus, MissingAlert
 from tests.support.browser import PHONE, shoot
 from tests.support.console import link_for
+from tests.support.fake_sender import FakeMessage
 from tests.support.live_console import LiveConsole
 
 pytestmark = pytest.mark.browser
@@ -149,30 +151,46 @@ async def test_a_broadcast_to_a_community_is_watched_to_100_percent(
     await shoot(page, backend, "15-broadcasts-after")
 
 
-@pytest.mark.xfail(strict=False, reason="alerts page not merged")
 async def test_an_alert_is_marked_found(page: Page, live: LiveConsole, backend: str) -> None:
     number = live.world.alert
+    await copies_sent(live, 4, pinned=True)  # to 滨河街道's four groups when it was confirmed
     await log_in(page, live)
-    await page.goto(f"{live.url}/alerts")
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("寻人")
-    await expect(page.locator("main")).to_contain_text("我父亲走失了")
+    await page.get_by_role("link", name="寻人", exact=True).click()
+    card = page.locator("section.alert-card", has_text=f"工单 #{number}")
+    await expect(card).to_contain_text("我父亲走失了")
+    await expect(card).to_contain_text("4 / 4 个群")
     await shoot(page, backend, "16-alerts")
-    found = page.locator(f'form[action="/alerts/{number}/found"]')
-    await found.get_by_role("button", name="已找到").click()
-    await page.wait_for_load_state()
-    await expect(found.get_by_role("button", name="已找到")).to_have_count(0)
+    await card.get_by_label("找到的情况（可不填）").fill("在公园找到，已回家")
+    await card.get_by_role("button", name="已找到").click()
+    await page.wait_for_url(re.compile(rf"/alerts\?done=found&n={number}&copies=4$"))
+    await expect(page.get_by_role("status")).to_contain_text(f"工单 #{number} 已标记为已找到")
+    await expect(page.locator("section.alert-card")).to_have_count(0)
+    found = page.get_by_role("table").get_by_role("link", name=f"#{number}", exact=True)
+    await expect(found).to_be_visible()
     await shoot(page, backend, "17-alert-found")
     assert await alert_status(live, number) == AlertStatus.found
+    await copies_sent(live, 4, containing="已找到", pinned=False)  # every copy, by the engine
+
+
+async def copies_sent(
+    live: LiveConsole, count: int, containing: str = "走失", pinned: bool | None = None
+) -> list[FakeMessage]:
+    """The copies in the fake groups whose text has `containing` (and pinned or not, if
+    given), once there are `count` of them: the engine sends while the test goes on."""
+    for _ in range(200):
+        copies = [
+            m
+            for chat in live.sender.sent.values()
+            for m in chat
+            if not m.deleted and containing in (m.text or "") and pinned in (None, m.pinned)
+        ]
+        if len(copies) >= count:
+            return copies
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{len(copies)} copies with {containing!r}, not {count}")
 
 
 async def alert_status(live: LiveConsole, number: int) -> AlertStatus:
-    """The alert's status once the page's POST has committed (a moment after the click)."""
-    for _ in range(50):
-        async with live.factory() as session:
-            alert = (
-                await session.execute(select(MissingAlert).where(MissingAlert.ticket_id == number))
-            ).scalar_one()
-        if alert.status != AlertStatus.active:
-            break
-        await asyncio.sleep(0.1)
-    return alert.status
+    async with live.factory() as session:
+        found = await session.execute(select(MissingAlert).where(MissingAlert.ticket_id == number))
+        return found.scalar_one().status
