@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.runtime import BotRuntime
-from core.clock import Clock, FakeClock
 from core.config import Settings
 from core.db import make_engine, make_session_factory, session_scope, upgrade
 from core.logsetup import setup_logging
+from demo.clock import DemoClock
 from demo.ticker import TICKER
 from demo.transcript import Transcript
 from emulator import BotAPIEmulator, EmulatorClient
@@ -25,23 +25,6 @@ from models.treefile import StaffRow
 
 TOKEN = "123456:DEMO-TOKEN"
 WAIT = 60.0  # seconds a scene waits for the bot; generous for slow or busy machines
-
-
-class DemoClock(FakeClock):
-    """The scenes' clock, fast-forwarded by them; `go_real()` then hands over to the real
-    time for whatever runs after the scenes (`gridbot demo --console`)."""
-
-    def __init__(self, start: datetime) -> None:
-        super().__init__(start)
-        self._real: Clock | None = None
-
-    def now(self) -> datetime:
-        return self._real.now() if self._real is not None else super().now()
-
-    def go_real(self) -> None:
-        self._real = Clock()
-        for listener in list(self._listeners):  # a timer waiting on the old time looks again
-            listener()
 
 
 @dataclass

@@ -15,12 +15,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import cvttf_NotoSansCJK_Regular as noto
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+
+from tests.support.console import link_for
+from tests.support.live_console import LiveConsole
 
 CHROMIUM = Path(os.environ.get("GRIDBOT_TEST_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "browser" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}  # a common phone's CSS pixels
+WHO = "T0001"  # 郭志强, 滨河街道's admin: the tests' person
 
 FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -69,3 +73,18 @@ async def shoot(page: Page, folder: str, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=path, full_page=True)
     return path
+
+
+async def log_in(page: Page, live: LiveConsole, shots: str = "") -> None:
+    """Open a fresh link and press 登录 (the page's script, which would press it, is held
+    back so the button itself is tested); lands on 总览."""
+    token = await link_for(live.factory, live.clock, WHO)
+    await page.route("**/static/console.js", lambda route: route.abort())
+    await page.goto(f"{live.url}/login/{token}")
+    await page.unroute("**/static/console.js")
+    await expect(page.get_by_role("heading", name="登录网格治理控制台")).to_be_visible()
+    if shots:
+        await shoot(page, shots, "01-login-link")
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"{live.url}/")
+    await expect(page.get_by_role("button", name="退出登录")).to_be_visible()

@@ -53,6 +53,7 @@ class World:
     leaks: list[int]  # repair tickets in PG-01-001-01, the newest last
     dispute: int  # an urgent dispute in PG-01-001-02
     alert: int  # the missing-person ticket whose alert went to the town PG-01
+    alert_broadcast: int  # that alert's broadcast (4 groups)
 
 
 @dataclass
@@ -101,8 +102,10 @@ async def seed(factory: Factory, clock: Clock) -> World:
         )  # fmt: skip
     async with session_scope(factory) as s:
         texts = TemplateTexts(district_zone(Settings()))
-        await confirm_alert(s, alert, GRID_WORKER, Level.town, texts, now - timedelta(minutes=30))
-    return World(leaks, dispute, alert)
+        confirmed = now - timedelta(minutes=30)
+        done = await confirm_alert(s, alert, GRID_WORKER, Level.town, texts, confirmed)
+        assert done.broadcast is not None and done.broadcast.id is not None
+        return World(leaks, dispute, alert, done.broadcast.id)
 
 
 @asynccontextmanager
