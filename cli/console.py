@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from core.clock import Clock
-from core.config import ConsoleSettings, Settings
+from core.config import ConfigError, ConsoleSettings, Settings
 from core.db import make_session_factory, open_engine, session_scope
 from core.logsetup import setup_logging
 from core.timezone import cli_time, district_zone
@@ -61,7 +61,13 @@ async def start_beside(
         writer=writer,
         policy=ticket_policy(settings.tickets),
     )
-    runner = await start_console(app, conf.host, conf.port)
+    try:
+        runner = await start_console(app, conf.host, conf.port)
+    except OSError as exc:  # worded in one line by cli.main, as a setting to change
+        raise ConfigError(
+            f"[console] cannot listen on {conf.host}:{conf.port} ({exc.strerror or exc}); "
+            "set another [console] port or stop what uses it"
+        ) from exc
     port = runner.addresses[0][1] if runner.addresses else conf.port  # port 0: the one taken
     print(
         f"web console on http://{conf.host}:{port}/ (links point to {conf.public_url})",

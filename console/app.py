@@ -56,5 +56,9 @@ async def start_console(app: web.Application, host: str, port: int) -> web.AppRu
     """Serve `app` on host:port until the runner's cleanup()."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError:  # e.g. the port is taken: nothing is left half started
+        await runner.cleanup()
+        raise
     return runner

@@ -92,3 +92,17 @@ def test_gridbot_console_serves_the_login_page_until_stopped(tmp_path: Path) -> 
         _, errors = server.communicate(timeout=30)
     assert server.returncode == 0, errors
     assert f"web console on http://127.0.0.1:{port}/" in errors
+
+
+def test_a_taken_console_port_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    a_district(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = gridbot(tmp_path, "console", env={"GRIDBOT_CONSOLE__PORT": str(port)})
+    assert result.returncode == 2
+    last = result.stderr.splitlines()[-1]  # after the log lines of the start
+    assert last.startswith(f"gridbot: [console] cannot listen on 127.0.0.1:{port} (")
+    assert "address already in use" in last and "set another [console] port" in last
+    assert "Traceback" not in result.stderr
