@@ -20,7 +20,10 @@ from playwright.async_api import Browser, Page, ViewportSize, async_playwright, 
 from tests.support.console import link_for
 from tests.support.live_console import LiveConsole
 
-CHROMIUM = Path(os.environ.get("GRIDBOT_TEST_CHROMIUM", "/usr/bin/chromium"))
+# Debian's chromium (/usr/bin/chromium), or the browser GRIDBOT_TEST_CHROMIUM names.
+CHROMIUM = Path(
+    os.environ.get("GRIDBOT_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+)
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "browser" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}  # a common phone's CSS pixels
@@ -38,7 +41,7 @@ FONTS_CONF = """<?xml version="1.0"?>
 
 def missing_browser() -> str | None:
     """Why the browser tests cannot run here, or None."""
-    if not CHROMIUM.exists() and shutil.which(CHROMIUM.name) is None:
+    if not CHROMIUM.exists():
         return f"no chromium at {CHROMIUM} (apt-get install chromium)"
     return None
 
@@ -54,12 +57,11 @@ def fontconfig(folder: Path) -> Path:
 
 @asynccontextmanager
 async def chromium(scratch: Path) -> AsyncIterator[Browser]:
-    executable = CHROMIUM if CHROMIUM.exists() else Path(shutil.which(CHROMIUM.name) or CHROMIUM)
     env: dict[str, str | float | bool] = {**os.environ}
     env["FONTCONFIG_FILE"] = str(fontconfig(scratch / "fontconfig"))
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=executable, headless=True, env=env
+            executable_path=CHROMIUM, headless=True, env=env
         )
         try:
             yield browser
