@@ -10,13 +10,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.support.browser import DESKTOP, chromium, missing_browser
 from tests.support.live_console import LiveConsole, live_console
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}  # as tests/conftest.py
+expect.set_options(timeout=15_000)  # a loaded machine (the whole suite on every core)
 
 
 @pytest.fixture
