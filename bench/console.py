@@ -49,12 +49,24 @@ from stats.period import days_period
 Client = TestClient[web.Request, web.Application]
 
 
-async def page_urls(factory: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+async def page_urls(factory: async_sessionmaker[AsyncSession], days: int) -> dict[str, str]:
     """Every console page a district official opens, with real ids from the database."""
     async with factory() as session:
         number = await session.scalar(select(Ticket.id).order_by(col(Ticket.id).desc()))
         broadcast = await session.scalar(select(Broadcast.id).order_by(col(Broadcast.id).desc()))
+    today = Clock().now().astimezone(TZ).date()
+    since = (today - timedelta(days=days)).isoformat()
     urls = {
+        "overview_today": "/?period=today",
+        "overview_30d": "/?period=30d",
+        "overview_whole_history": f"/?period=range&from={since}&to={today.isoformat()}",
+        "overview_figures_30d": "/overview/figures?period=30d",
+        "chart_30d": "/chart.png?period=30d",
+        "grid": "/grid",
+        "grid_town": "/grid?node=PG-01",
+        "grid_search": "/grid?q=PG-01-00",
+        "grid_unbound": "/grid/unbound",
+        "grid_unreachable": "/grid/unreachable",
         "tickets": "/tickets",
         "tickets_open_overdue": "/tickets?status=new,claimed,reopened&overdue=1",
         "tickets_search": "/tickets?q=%E6%BC%8F%E6%B0%B4",
@@ -117,7 +129,7 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
         pages: dict[str, dict[str, float]] = {}
         async with TestClient(TestServer(app)) as client:
             await logged_in(client, factory)
-            for name, url in (await page_urls(factory)).items():
+            for name, url in (await page_urls(factory, args.days)).items():
                 pages[name] = await measure(client, url, args.runs)
                 print(f"{name:24} {url:48} {pages[name]}")
     finally:

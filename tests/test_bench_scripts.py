@@ -111,7 +111,7 @@ def test_the_console_bench_times_every_page_and_the_whole_history(tmp_path: Path
         *("--days", "40", "--runs", "2"),
     )
     assert result["tickets"] == 1500
-    pages = {"tickets", "ticket_detail", "broadcasts", "broadcast_detail", "alerts", "headcount"}
+    pages = {"overview_30d", "grid", "tickets", "ticket_detail", "broadcast_detail", "alerts"}
     assert pages <= set(result["pages"])
     assert all({"p50_ms", "p95_ms"} == set(v) for v in result["pages"].values())
     assert result["whole_history_stats_seconds"] > 0
