@@ -11,7 +11,7 @@ from aiohttp import web
 from broadcasts.desk_views import DeskPage, desk_cancel, desk_detail, desk_list
 from broadcasts.management import CancelOutcome
 from console.auditing import audit_as
-from console.context import actor, db, now, settings
+from console.context import actor, csrf_token, db, now, settings
 from console.desk_hooks import hooks
 from console.pages import fragment, page, redirect
 from core.timezone import district_zone
@@ -77,11 +77,12 @@ async def broadcast_page(request: web.Request) -> web.Response:
 
 @routes.get("/broadcasts/{id:\\d+}/progress")
 async def broadcast_progress(request: web.Request) -> web.Response:
-    """One broadcast's progress line alone, for the self-refreshing element."""
+    """One broadcast's live part alone (progress, cancel, delivery per child), for the
+    self-refreshing element: a finished send shows its final table and no cancel button."""
     detail = await desk_detail(db(request), actor(request), _broadcast_id(request))
     if detail is None:
         raise web.HTTPNotFound()
-    return fragment("console/desk_progress.html", p=detail.row.progress)
+    return fragment("console/desk_live.html", detail=detail, csrf=csrf_token(request))
 
 
 @routes.post("/broadcasts/{id:\\d+}/cancel")

@@ -114,8 +114,10 @@ async def test_the_detail_reports_per_child_and_is_refused_outside_the_scope(
         assert "府前社区" in html and "承平里社区" in html and "全街道通知" in html
         assert "共 4 个群" in html
         assert f'action="/broadcasts/{town}/cancel"' in html
-        progress = await client.get(f"/broadcasts/{town}/progress")
-        assert "待发 4" in await progress.text()
+        progress = await (await client.get(f"/broadcasts/{town}/progress")).text()
+        assert "待发 4" in progress and "<html" not in progress
+        # the live part refreshes the delivery per child and the cancel button too
+        assert "府前社区" in progress and f'action="/broadcasts/{town}/cancel"' in progress
     async with console_client(factory, clock, desk_settings(tmp_path)) as client:
         await log_in(client, factory, clock, "C0001")
         refused = await client.get(f"/broadcasts/{town}")
@@ -136,6 +138,8 @@ async def test_cancelling_stops_the_broadcast_drops_its_date_job_and_is_audited(
         done = await client.post(f"/broadcasts/{number}/cancel", data={"_csrf": csrf})
         assert done.status == 200 and "已取消，没有发出任何一份" in await done.text()
         assert "取消这条群发" not in await done.text()
+        ended = await (await client.get(f"/broadcasts/{number}/progress")).text()
+        assert "已取消" in ended and "取消这条群发" not in ended
     assert hooks.calls == [("cancelled", number, None)]
     async with factory() as session:
         broadcast = await session.get(Broadcast, number)

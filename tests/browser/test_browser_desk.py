@@ -53,7 +53,8 @@ async def test_a_broadcast_to_a_community_is_watched_to_100_percent(
     await expect(progress).to_contain_text("100%", timeout=20_000)
     await expect(progress).to_contain_text("送达 2，失败 0")
     await shoot(page, backend, "14-broadcast-done")
-    await page.reload()  # the per-child table is drawn with the page
+    # the per-child table and the cancel button refresh with it, still without a reload
+    await expect(page.get_by_role("button", name="取消这条群发")).to_have_count(0)
     delivered = page.get_by_role("row", name=re.compile("PG-01-001-0[12]"))
     await expect(delivered).to_have_count(2)
     for n in range(2):
