@@ -209,13 +209,14 @@ def test_holdout4_covers_the_issue() -> None:
 def test_holdout5_floor() -> None:
     """holdout5.tsv: the blind set of #13 written on 2026-12-05, measured once on the model3
     classifier (accuracy 0.851, urgent reached 0.968, chatter opened 0.051, chatter reviewed
-    0.065, review rate 0.140). Never tuned on; a floor against regressions, not a target.
+    0.065, review rate 0.140); then studied and trained on (model4), so its figures with the
+    model are in-sample now. A floor against regressions, not a target.
     """
     report = evaluate(load_corpus(HOLDOUT5), default_classifier())
-    assert report["accuracy"] >= 0.83, report["errors"]
-    assert report["urgent_recall"] >= 0.95, report["errors"]
-    assert report["false_alarm_rate"] <= 0.07, report["errors"]
-    assert report["chatter_review_rate"] <= 0.09, report["errors"]
+    assert report["accuracy"] >= 0.97, report["errors"]
+    assert report["urgent_recall"] >= 0.97, report["errors"]
+    assert report["false_alarm_rate"] <= 0.03, report["errors"]
+    assert report["chatter_review_rate"] <= 0.05, report["errors"]
 
 
 def test_holdout5_shape() -> None:
