@@ -5,7 +5,8 @@
 Runs the cross-validation of classify/crossval.py once, then decides every held-out
 hand-written message at each point of a grid of thresholds. Prints, as JSON lines, the points
 that meet the targets below (with a margin under the goals of issue #13) ordered by accuracy,
-best last; each line has the figures of all hand-written messages and of holdout4.tsv alone.
+best last; each line has the figures of all hand-written messages and of each studied hold-out
+set (holdout4.tsv, holdout5.tsv) alone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from classify.classifier import DEFAULT_DICTIONARY, Classifier
-from classify.crossval import SHOWN, CrossValidation, decisions, figures, predictions
+from classify.crossval import SHOWN, CrossValidation, decisions, figures, predictions, studied
 from classify.decide import Thresholds
 from classify.fitting import Settings
 from classify.learned import Prediction
@@ -49,9 +50,8 @@ def measure(
     thresholds: Thresholds,
 ) -> dict[str, Any]:
     results = decisions(classifier, scored, predicted, thresholds)
-    latest = [r.group.startswith("holdout4.tsv:") for r in run.rows]
     shown: dict[str, Any] = {"thresholds": thresholds.__dict__}
-    for name, keep in (("hand", [True] * len(run.rows)), ("holdout4", latest)):
+    for name, keep in (("hand", [True] * len(run.rows)), *studied(run.rows)):
         report = figures(run.rows, results, keep)
         shown[name] = {key: report[key] for key in SHOWN}
     return shown

@@ -29,7 +29,7 @@ from classify.model import Category, Priority
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tests" / "classify"
 # Hand-written corpora and the generated one (groups from its 4th column). Every hold-out set
-# up to holdout4.tsv was measured blind once and then used in development; newer hold-out sets
+# up to holdout5.tsv was measured blind once and then used in development; newer hold-out sets
 # are blind and never trained on.
 TRAINING = (
     HERE / "corpus.tsv",
@@ -37,6 +37,7 @@ TRAINING = (
     HERE / "holdout2.tsv",
     HERE / "holdout3.tsv",
     HERE / "holdout4.tsv",
+    HERE / "holdout5.tsv",
     ROOT / "classify" / "data" / "generated.tsv",
 )
 SHIPPED = Settings()

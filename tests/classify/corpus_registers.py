@@ -87,6 +87,17 @@ _HOMOPHONES = [
     ("在", "再"),
     ("的", "得"),
     ("找", "照"),
+    ("着火", "找火"),
+    ("天然气", "天然汽"),
+    ("119", "幺幺九"),
+    ("120", "幺二零"),
+    ("煤气罐", "煤起罐"),
+    ("走丢", "走兜"),
+    ("派出所", "拍出所"),
+    ("晕倒", "云倒"),
+    ("违建", "违见"),
+    ("物业费", "无业费"),
+    ("燃气", "然气"),
 ]
 _FILLERS = ["那个", "就是", "嗯", "呃", "然后", "那个那个", "就是说"]
 
@@ -146,6 +157,69 @@ def _dialect(text: str, rng: random.Random, kind: Kind) -> str:
     if rng.random() < 0.6:
         text = text.rstrip("。！") + rng.choice(_PARTICLES)
     return text
+
+
+# Cantonese (written as in Hong Kong, then in traditional script) and Wu (Shanghainese) words:
+# holdout5 showed that residents write whole messages in them, not a word here and there.
+_CANTONESE = [
+    ("没有", "冇"),
+    ("什么", "乜嘢"),
+    ("我们", "我哋"),
+    ("你们", "你哋"),
+    ("他们", "佢哋"),
+    ("他", "佢"),
+    ("她", "佢"),
+    ("这个", "呢个"),
+    ("那个", "嗰个"),
+    ("家里", "屋企"),
+    ("水管", "水喉"),
+    ("电梯", "𨋢"),
+    ("上班", "返工"),
+    ("现在", "而家"),
+    ("看看", "睇下"),
+    ("不知道", "唔知"),
+    ("不是", "唔系"),
+    ("是不是", "系咪"),
+    ("在", "喺"),
+    ("的", "嘅"),
+    ("了", "咗"),
+    ("是", "系"),
+    ("很", "好"),
+    ("找", "搵"),
+    ("说", "讲"),
+    ("着火", "火烛"),
+]
+_WU = [
+    ("我们", "阿拉"),
+    ("我家", "阿拉屋里"),
+    ("妈妈", "姆妈"),
+    ("我妈", "阿拉姆妈"),
+    ("一个人", "一家头"),
+    ("今天", "今朝"),
+    ("明天", "明朝"),
+    ("他", "伊"),
+    ("什么", "啥"),
+    ("不", "勿"),
+    ("的", "个"),
+    ("很", "老"),
+    ("怎么", "哪能"),
+]
+
+
+def _cantonese(text: str, rng: random.Random, kind: Kind) -> str:
+    for standard, local in _CANTONESE:
+        if standard in text and rng.random() < 0.85:
+            text = text.replace(standard, local)
+    if rng.random() < 0.5:
+        text = text.rstrip("。！") + rng.choice(["呀", "啊", "喎", "啦", "㗎", ""])
+    return str(_to_traditional().convert(text)) if rng.random() < 0.7 else text
+
+
+def _wu(text: str, rng: random.Random, kind: Kind) -> str:
+    for standard, local in _WU:
+        if standard in text and rng.random() < 0.8:
+            text = text.replace(standard, local)
+    return text.rstrip("。！") + rng.choice(["", "伐", "个", "呀"])
 
 
 @lru_cache(maxsize=1)
@@ -225,6 +299,8 @@ REGISTERS: tuple[Register, ...] = (
     Register("voice", 1.0, _voice),
     Register("elderly", 0.8, _elderly),
     Register("dialect", 0.8, _dialect),
+    Register("cantonese", 0.6, _cantonese),
+    Register("wu", 0.3, _wu),
     Register("traditional", 1.2, _traditional),
     Register("emoji", 1.0, _emoji),
     Register("rambling", 0.8, _rambling),

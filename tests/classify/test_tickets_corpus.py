@@ -180,18 +180,19 @@ def test_the_training_corpus_has_over_5000_labelled_messages_of_every_kind() -> 
 
 
 def test_no_newer_hold_out_set_is_trained_on() -> None:
-    """Hold-out sets up to holdout4.tsv were measured blind once and then trained on; a newer
-    one (holdout5.tsv, ...) is the next blind figure and is never trained on."""
+    """Hold-out sets up to holdout5.tsv were measured blind once and then trained on; a newer
+    one (holdout6.tsv, ...) is the next blind figure and is never trained on."""
     numbers = [
         int(found.group(1) or 1)
         for path in TRAINING
         if (found := re.fullmatch(r"holdout(\d*)\.tsv", path.name))
     ]
-    assert sorted(numbers) == [1, 2, 3, 4]
+    assert sorted(numbers) == [1, 2, 3, 4, 5]
 
 
-def test_no_generated_message_copies_a_hand_written_hold_out_line() -> None:
-    blind = {e.text for e in load_corpus(HOLDOUT4)}
+@pytest.mark.parametrize("path", [HOLDOUT4, HOLDOUT5])
+def test_no_generated_message_copies_a_hand_written_hold_out_line(path: Path) -> None:
+    blind = {e.text for e in load_corpus(path)}
     assert len(blind) >= 400
     assert not blind & {r.text for r in load_rows() if not r.hand}
 
@@ -208,18 +209,19 @@ def test_holdout4_covers_the_issue() -> None:
 def test_holdout5_floor() -> None:
     """holdout5.tsv: the blind set of #13 written on 2026-12-05, measured once on the model3
     classifier (accuracy 0.851, urgent reached 0.968, chatter opened 0.051, chatter reviewed
-    0.065, review rate 0.140). Never tuned on; a floor against regressions, not a target.
+    0.065, review rate 0.140); then studied and trained on (model4), so its figures with the
+    model are in-sample now. A floor against regressions, not a target.
     """
     report = evaluate(load_corpus(HOLDOUT5), default_classifier())
-    assert report["accuracy"] >= 0.83, report["errors"]
-    assert report["urgent_recall"] >= 0.95, report["errors"]
-    assert report["false_alarm_rate"] <= 0.07, report["errors"]
-    assert report["chatter_review_rate"] <= 0.09, report["errors"]
+    assert report["accuracy"] >= 0.97, report["errors"]
+    assert report["urgent_recall"] >= 0.97, report["errors"]
+    assert report["false_alarm_rate"] <= 0.03, report["errors"]
+    assert report["chatter_review_rate"] <= 0.05, report["errors"]
 
 
 def test_holdout5_shape() -> None:
-    """holdout5.tsv: a blind set written before measurement. Only its shape is checked here:
-    no figures, so nobody sees the classifier's output on it before it is measured once."""
+    """holdout5.tsv: a blind set written before measurement, measured once, then trained on
+    (model4). Its shape, and that no other corpus shares a line with it."""
     examples = load_corpus(HOLDOUT5)
     texts = {e.text for e in examples}
     assert len(examples) >= 500
@@ -231,8 +233,8 @@ def test_holdout5_shape() -> None:
     assert all(e.priority is Priority.URGENT for e in missing)
     t2s = OpenCC("t2s")
     assert sum(t2s.convert(e.text) != e.text for e in examples) >= 100
-    assert HOLDOUT5 not in TRAINING
-    shared = texts & ({r.text for r in load_rows()} | {e.text for e in load_corpus(HOLDOUT4)})
+    others = {r.text for r in load_rows() if not r.group.startswith(f"{HOLDOUT5.name}:")}
+    shared = texts & (others | {e.text for e in load_corpus(HOLDOUT4)})
     assert not shared, shared  # names only the shared lines, never the whole set
 
 
