@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Text, text
 from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
 from core.vocabulary import Category, EventKind, Priority, Rating, TicketStatus
 from models.base import AwareDateTime, StrEnumColumn, utcnow
+
+# The predicate of the open-ticket index, spelled as queries must spell it to use the index:
+# literal values (a bound parameter hides them from PostgreSQL's planner).
+OPEN_TICKET = text("status IN ('new', 'claimed', 'reopened')")
+OPEN_TICKET_INCLUDED = (
+    "node_id", "handling_node_id", "priority", "status", "claim_due_at", "resolve_due_at",
+)  # fmt: skip
 
 
 class Ticket(SQLModel, table=True):
@@ -23,6 +30,15 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_updated_id", "updated_at", "id"),
         Index("ix_ticket_priority_created", "priority", "created_at", "id"),
         Index("ix_ticket_node_created", "node_id", "created_at", "id"),
+        # The 总览's pressing tickets: open ones only (migration 0014_open_ticket_index).
+        Index(
+            "ix_ticket_open",
+            "created_at",
+            "id",
+            postgresql_include=list(OPEN_TICKET_INCLUDED),
+            postgresql_where=OPEN_TICKET,
+            sqlite_where=OPEN_TICKET,
+        ),
         Index(
             "ix_ticket_text_trgm",
             "text",

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from core.vocabulary import OPEN_STATUSES, Priority
+from core.vocabulary import Priority
 from models.access import Actor
-from models.tickets import Ticket
+from models.tickets import OPEN_TICKET, Ticket
 from models.tree import Node
 from stats.breakdown import build_report
 from stats.model import Part, Report
@@ -105,21 +105,26 @@ async def pressing_tickets(
     session: AsyncSession, node: Node, now: datetime, shown: int = PRESSING_SHOWN
 ) -> tuple[list[PressingTicket], int]:
     """Open tickets of the subtree that are overdue (the sweep's rule) or urgent: the first
-    `shown`, overdue before urgent, oldest first; and how many there are in all."""
+    `shown`, overdue before urgent, oldest first; and how many there are in all.
+
+    Counted, then listed in three runs (overdue and urgent, overdue, urgent), each walking the
+    open-ticket index oldest first until it has enough: ordering all of them by a computed
+    rank would sort every open ticket (a quarter of a million in bench/console.py)."""
     late = overdue(now)
     urgent = col(Ticket.priority) == Priority.URGENT
-    where = [
-        scope_tickets(node),
-        col(Ticket.status).in_(list(OPEN_STATUSES)),
-        or_(late, urgent),
-    ]
-    late_first = case((late, 0), else_=1)
-    result = await session.execute(
-        select(Ticket, late_first, urgent, func.count().over())
-        .where(*where)
-        .order_by(late_first, urgent.desc(), col(Ticket.created_at), col(Ticket.id))
-        .limit(max(shown, 1))  # one row at least: it carries the count
-    )
-    rows = result.all()
-    total = int(rows[0][3]) if rows else 0
-    return [PressingTicket(t, flag == 0, bool(u)) for t, flag, u, _all in rows[:shown]], total
+    where = [OPEN_TICKET, scope_tickets(node)]  # OPEN_TICKET literal: the index's predicate
+    total = await session.scalar(select(func.count()).where(*where, or_(late, urgent)))
+    not_late = case((late, False), else_=True)  # a NULL deadline is not overdue
+    runs = ((and_(late, urgent), True, True), (and_(late, ~urgent), True, False))
+    found: list[PressingTicket] = []
+    for condition, is_late, is_urgent in (*runs, (and_(not_late, urgent), False, True)):
+        if len(found) >= shown:
+            break
+        result = await session.execute(
+            select(Ticket)
+            .where(*where, condition)
+            .order_by(col(Ticket.created_at), col(Ticket.id))
+            .limit(shown - len(found))
+        )
+        found += [PressingTicket(t, is_late, is_urgent) for t in result.scalars()]
+    return found, int(total or 0)
