@@ -11,9 +11,10 @@ from sqlmodel import Field, SQLModel
 from core.vocabulary import Category, EventKind, Priority, Rating, TicketStatus
 from models.base import AwareDateTime, StrEnumColumn, utcnow
 
-# The predicate of the open-ticket index, spelled as queries must spell it to use the index:
-# literal values (a bound parameter hides them from PostgreSQL's planner).
-OPEN_TICKET = text("status IN ('new', 'claimed', 'reopened')")
+# The open-ticket index's predicate (core.vocabulary.OPEN_STATUSES, as literals: a query uses
+# the partial index only when its own WHERE names the same values, see stats/overview.py).
+OPEN_TICKET_STATUSES = ("new", "claimed", "reopened")
+OPEN_TICKET = text("status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_TICKET_STATUSES)))
 OPEN_TICKET_INCLUDED = (
     "node_id", "handling_node_id", "priority", "status", "claim_due_at", "resolve_due_at",
 )  # fmt: skip

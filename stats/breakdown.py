@@ -13,16 +13,15 @@ from sqlmodel import col
 from core.vocabulary import Category
 from models.inbox import InboxStatus, InboxUpdate
 from models.tickets import Ticket
-from models.tree import Node, lineage_ids
+from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
-from models.work import HeadcountRound
 from stats.figures import part_keys, tickets_in
-from stats.model import Figures, Headcount, Part, Report
+from stats.headcount import part_headcounts
+from stats.model import Figures, Part, Report
 from stats.period import Period, in_period
 from stats.rolled import part_figures
 from stats.sql import dialect_of, whole_days_since
 from stats.totals import categories_per_day, totals_usable
-from work.rollup import Tally, rollup
 
 DAY_SECONDS = 86400
 
@@ -97,25 +96,13 @@ async def add_headcount(
 ) -> None:
     """The newest headcount round covering `node`, summed for it and for each child, so the
     children add up to the total."""
-    result = await session.execute(
-        select(HeadcountRound)
-        .where(col(HeadcountRound.node_id).in_(lineage_ids(node.lineage)))
-        .order_by(col(HeadcountRound.day).desc(), col(HeadcountRound.id).desc())
-        .limit(1)
-    )
-    latest = result.scalar_one_or_none()
-    if latest is None:
+    found = await part_headcounts(session, node)
+    if found is None:
         return
-    tallies = await rollup(session, latest, node)
-    total.headcount = _headcount(tallies.top)
+    total.headcount = found.total
     for part in report_parts:
-        tally = tallies.tallies.get(part.node.id or 0)
-        if not part.own_level and tally is not None and tally.grids:
-            part.figures.headcount = _headcount(tally)
-
-
-def _headcount(tally: Tally) -> Headcount:
-    return Headcount(tally.total, tally.answered, tally.missing)
+        if not part.own_level and part.node.id in found.parts:
+            part.figures.headcount = found.parts[part.node.id]
 
 
 async def tickets_per_day(
