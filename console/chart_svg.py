@@ -3,7 +3,7 @@
 The PNG of /stats takes matplotlib a quarter of a second per drawing; the page draws the same
 two panels as SVG shapes in its own HTML instead (no extra request, text a screen reader and
 a search can find), and links the PNG for download. Long periods are summed into buckets of
-whole days so the daily panel never has more than MAX_BARS bars.
+whole days so the daily panel never has more than stats.chart.MAX_BARS bars.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ WIDTH = 960
 DAILY_HEIGHT = 240
 ROW = 18  # one child's row in the resolution-time panel
 LEFT, NAME_WIDTH, RIGHT, TOP, AXIS = 48, 180, 16, 12, 28
-MAX_BARS = 92
 PALETTE = ("#2e75b6", "#c55a11", "#548235", "#7030a0", "#bf9000", "#b00020", "#2f5597")
 MAX_LABELS = 10
 
@@ -68,7 +67,7 @@ def nice_top(value: float) -> float:
 
 def layout(data: ChartData) -> SvgChart:
     colours = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(data.per_category)}
-    bucket = max(1, math.ceil(len(data.days) / MAX_BARS))
+    bucket = data.bar_days()
     return SvgChart(
         data.title,
         bucket,
@@ -79,11 +78,7 @@ def layout(data: ChartData) -> SvgChart:
 
 
 def _daily(data: ChartData, colours: dict[str, str], bucket: int) -> Panel:
-    starts = list(range(0, len(data.days), bucket))
-    sums = {
-        label: [sum(counts[i : i + bucket]) for i in starts]
-        for label, counts in data.per_category.items()
-    }
+    starts, sums = data.bars()
     totals = [sum(column) for column in zip(*sums.values(), strict=True)] or [0] * len(starts)
     panel = Panel(DAILY_HEIGHT + AXIS, empty=not any(totals))
     if panel.empty:

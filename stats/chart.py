@@ -6,6 +6,7 @@ imported on the first chart, not when the bot starts.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +16,7 @@ from stats.present import largest_first
 TITLES = ("每日新登记工单（件）", "各下级办结用时（小时）")
 LEGEND = ("中位数", "90%分位")
 EMPTY = "暂无数据"
+MAX_BARS = 92  # a quarter's days one by one; longer periods in bars of several days
 
 
 @dataclass
@@ -23,6 +25,20 @@ class ChartData:
     days: list[date]
     per_category: dict[str, list[int]]  # label → tickets on each day
     parts: list[tuple[str, float, float]] = field(default_factory=list)  # name, p50 h, p90 h
+
+    def bar_days(self, most: int = MAX_BARS) -> int:
+        """Days per bar: one, or as many as keep a long period within `most` bars."""
+        return max(1, math.ceil(len(self.days) / most))
+
+    def bars(self, most: int = MAX_BARS) -> tuple[list[int], dict[str, list[int]]]:
+        """The index of each bar's first day, and each category's tickets per bar."""
+        size = self.bar_days(most)
+        starts = list(range(0, len(self.days), size))
+        sums = {
+            label: [sum(counts[i : i + size]) for i in starts]
+            for label, counts in self.per_category.items()
+        }
+        return starts, sums
 
     def texts(self) -> list[str]:
         ticks = [d.strftime("%m-%d") for d in self.days]

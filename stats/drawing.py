@@ -43,9 +43,12 @@ def missing_glyphs(texts: Iterable[str]) -> set[str]:
 
 def render_png(data: ChartData) -> bytes:
     with rc_context({"font.family": [font_name()], "axes.unicode_minus": False}):
-        figure = Figure(figsize=(10, 8), dpi=100, layout="constrained")
+        figure = Figure(figsize=(10, 8), dpi=100)
         FigureCanvasAgg(figure)
+        # Fixed margins (room for a child's name of fifteen characters on the left): a
+        # constrained layout measures every label first, a quarter of the drawing time.
         top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
+        figure.subplots_adjust(left=0.2, right=0.97, top=0.91, bottom=0.05, hspace=0.3)
         figure.suptitle(data.title, fontsize=13)
         _daily(top, data)
         _times(bottom, data)
@@ -56,18 +59,21 @@ def render_png(data: ChartData) -> bytes:
 
 def _daily(ax: Axes, data: ChartData) -> None:
     ax.set_title(TITLES[0])
-    positions = list(range(len(data.days)))
+    starts, sums = data.bars()
+    positions = list(range(len(starts)))
     base = [0] * len(positions)
-    for label, counts in data.per_category.items():
+    for label, counts in sums.items():
         ax.bar(positions, counts, bottom=base, label=label, width=0.8)
         base = [b + c for b, c in zip(base, counts, strict=True)]
     if not any(base):
         _empty(ax)
         return
     step = max(1, len(positions) // MAX_TICKS)
-    ax.set_xticks(positions[::step], [d.strftime("%m-%d") for d in data.days][::step])
+    ticks = [data.days[i].strftime("%m-%d") for i in starts]
+    ax.set_xticks(positions[::step], ticks[::step])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(ncols=4, fontsize=9)
+    # A fixed place: "best" tries every spot against every bar, seconds for a long period.
+    ax.legend(ncols=4, fontsize=9, loc="upper left")
 
 
 def _times(ax: Axes, data: ChartData) -> None:
@@ -78,7 +84,7 @@ def _times(ax: Axes, data: ChartData) -> None:
     names = [name for name, _, _ in data.parts]
     ax.barh(names, [p90 for _, _, p90 in data.parts], color="#f4b183", label=LEGEND[1])
     ax.barh(names, [p50 for _, p50, _ in data.parts], color="#2e75b6", label=LEGEND[0])
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=9, loc="lower right")
 
 
 def _empty(ax: Axes) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from console.chart_svg import DAILY_HEIGHT, MAX_BARS, layout, nice_top
+from console.chart_svg import DAILY_HEIGHT, layout, nice_top
 from console.pages import render_html
-from stats.chart import ChartData
+from stats.chart import MAX_BARS, ChartData
 
 DAY = date(2026, 11, 1)
 
