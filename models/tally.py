@@ -11,6 +11,7 @@ from core.vocabulary import Category, Level, Rating, TicketStatus, WorkKind
 from models.totals import (
     CATEGORY,
     CLAIM,
+    DAILY_TIMING_DEPTH,
     ESCALATED,
     RATING,
     RESOLVE,
@@ -51,6 +52,11 @@ class Share:
     @property
     def month(self) -> date:
         return self.day.replace(day=1)
+
+    @property
+    def daily_timing_ids(self) -> tuple[int, ...]:
+        """The nodes that keep this share's timings by day too (models/totals.py)."""
+        return self.node_ids[:DAILY_TIMING_DEPTH]
 
 
 def local_day(moment: datetime, zone: tzinfo) -> date:

@@ -16,6 +16,11 @@ What is kept (tables `daily_total`, `monthly_timing`, `total_zone`):
   be resolved, counted in fixed log-scale buckets (`BOUNDS`, each 2^¼ ≈ 1.19 times the last),
   per subtree node. Long periods estimate the median and 90th percentile from it (see
   stats/timing.py for the bound); short periods are still exact, from the tickets.
+- `daily_timing`: the same buckets by local day, for the top DAILY_TIMING_DEPTH nodes of each
+  lineage only (the district and its towns). A long period's days outside whole months (its
+  "edges") are read from it when the report is of the district, whose edges hold tens of
+  thousands of tickets; a town's or community's edges are read from their own tickets (a few
+  thousand at most), so the many small nodes below keep no daily rows.
 - `total_zone`: the time zone the days are counted in. The rows are only trusted while it is
   the configured zone; otherwise the figures are recounted from the rows (exact, slow) until
   `gridbot stats rebuild-totals` counts everything again in the new zone.
@@ -72,6 +77,19 @@ monthly_timing = Table(
     SQLModel.metadata,
     Column("node_id", Integer, primary_key=True),
     Column("month", Date, primary_key=True),  # the first day of the local month
+    Column("measure", String(8), primary_key=True),  # claim | resolve
+    Column("bucket", Integer, primary_key=True),
+    Column("total", Integer, nullable=False),
+)
+
+# Nodes at lineage positions below this keep no daily_timing rows (position 0: the district).
+DAILY_TIMING_DEPTH = 2
+
+daily_timing = Table(
+    "daily_timing",
+    SQLModel.metadata,
+    Column("node_id", Integer, primary_key=True),
+    Column("day", Date, primary_key=True),  # the local day the tickets were opened
     Column("measure", String(8), primary_key=True),  # claim | resolve
     Column("bucket", Integer, primary_key=True),
     Column("total", Integer, nullable=False),

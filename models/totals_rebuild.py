@@ -22,8 +22,14 @@ from core.vocabulary import EventKind, Level
 from models.broadcast_totals import broadcast_counted, broadcast_total, count_finished_broadcasts
 from models.tally import Share, ticket_share, work_log_share
 from models.tickets import Ticket, TicketEvent
-from models.totals import COUNT_COLUMNS, daily_total, monthly_timing, total_zone
-from models.totals_write import FACT_COLUMNS, add_months, facts_of, upsert_days
+from models.totals import COUNT_COLUMNS, daily_timing, daily_total, monthly_timing, total_zone
+from models.totals_write import (
+    FACT_COLUMNS,
+    add_daily_timings,
+    add_months,
+    facts_of,
+    upsert_days,
+)
 from models.tree import Node
 from models.work import WorkLog
 
@@ -37,6 +43,7 @@ class Pending:
     def __init__(self) -> None:
         self.days: defaultdict[tuple[int, date], Counter[str]] = defaultdict(Counter)
         self.months: Counter[tuple[int, date, str, int]] = Counter()
+        self.timing_days: Counter[tuple[int, date, str, int]] = Counter()
         self.month: date | None = None
 
     def add(self, share: Share) -> None:
@@ -44,6 +51,9 @@ class Pending:
             self.days[(node_id, share.day)].update(share.counts)
             for (measure, bucket), n in share.timings.items():
                 self.months[(node_id, share.month, measure, bucket)] += n
+        for node_id in share.daily_timing_ids:
+            for (measure, bucket), n in share.timings.items():
+                self.timing_days[(node_id, share.day, measure, bucket)] += n
 
     async def next_month(self, session: AsyncSession, month: date) -> None:
         if self.month is not None and month != self.month:
@@ -57,21 +67,26 @@ class Pending:
         ]
         for start in range(0, len(days), BATCH):
             await upsert_days(session, days[start : start + BATCH])
-        months = [
-            {"node_id": n, "month": m, "measure": measure, "bucket": b, "total": total}
-            for (n, m, measure, b), total in self.months.items()
-        ]
-        for start in range(0, len(months), BATCH):
-            await add_months(session, months[start : start + BATCH])
+        for adding, period, amounts in (
+            (add_months, "month", self.months),
+            (add_daily_timings, "day", self.timing_days),
+        ):
+            rows = [
+                {"node_id": n, period: p, "measure": measure, "bucket": b, "total": total}
+                for (n, p, measure, b), total in amounts.items()
+            ]
+            for start in range(0, len(rows), BATCH):
+                await adding(session, rows[start : start + BATCH])
+            amounts.clear()
         self.days.clear()
-        self.months.clear()
 
 
 async def rebuild_totals(session: AsyncSession, zone: ZoneInfo) -> None:
     """Count every ticket and work-log entry again, in `zone`; the caller commits."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text(f"LOCK TABLE {LOCKED} IN SHARE MODE"))
-    for table in (daily_total, monthly_timing, total_zone, broadcast_total, broadcast_counted):
+    tables = (daily_total, monthly_timing, daily_timing, total_zone)
+    for table in (*tables, broadcast_total, broadcast_counted):
         await session.execute(delete(table))
     pending = Pending()
     async for share in _ticket_shares(session, zone):

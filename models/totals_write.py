@@ -26,7 +26,7 @@ from sqlmodel import col
 from core.vocabulary import EventKind
 from models.tally import Share, TicketFacts, difference, ticket_share, work_log_share
 from models.tickets import Ticket, TicketEvent
-from models.totals import daily_total, monthly_timing, total_zone
+from models.totals import daily_timing, daily_total, monthly_timing, total_zone
 from models.tree import Node
 from models.work import WorkLog
 
@@ -144,6 +144,12 @@ async def add_to(
             for (m, b), n in timings.items()
         ]
         await add_months(session, rows)
+        daily = [
+            {"node_id": node_id, "day": place.day, "measure": m, "bucket": b, "total": n}
+            for node_id in place.daily_timing_ids
+            for (m, b), n in timings.items()
+        ]
+        await add_daily_timings(session, daily)
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -171,9 +177,22 @@ async def upsert_days(session: AsyncSession, rows: list[dict[str, Any]]) -> None
 
 
 async def add_months(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    statement = _insert(session, monthly_timing)
+    await _add_timings(session, monthly_timing, "month", rows)
+
+
+async def add_daily_timings(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await _add_timings(session, daily_timing, "day", rows)
+
+
+async def _add_timings(
+    session: AsyncSession, table: Any, period: str, rows: list[dict[str, Any]]
+) -> None:
+    """Add each row's total to its (node, period, measure, bucket) row, creating it as needed."""
+    if not rows:
+        return
+    statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
-        index_elements=["node_id", "month", "measure", "bucket"],
-        set_={"total": monthly_timing.c.total + statement.excluded.total},
+        index_elements=["node_id", period, "measure", "bucket"],
+        set_={"total": table.c.total + statement.excluded.total},
     )
     await session.execute(statement, rows)

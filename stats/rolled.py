@@ -49,7 +49,7 @@ async def part_figures(
     if len(period.days) <= EXACT_DAYS:
         await exact_timings(session, keys, period, parts, total)
     else:
-        await estimated_timings(session, root.id, children, keys, period, parts, total)
+        await estimated_timings(session, root, children, keys, period, parts, total)
     return parts, total
 
 

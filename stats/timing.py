@@ -23,12 +23,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from models.tickets import Ticket
-from models.totals import BOUNDS, CLAIM, RESOLVE, bucket_estimate
+from models.totals import BOUNDS, CLAIM, DAILY_TIMING_DEPTH, RESOLVE, bucket_estimate
+from models.tree import Node, lineage_ids
 from stats.figures import PartFigures, tickets_in
 from stats.model import Figures
 from stats.period import Period, days_period
 from stats.sql import dialect_of, seconds_between
-from stats.totals import Histogram, month_sums
+from stats.totals import Histogram, day_timing_sums, month_sums
 
 EXACT_DAYS = 92
 QUANTILES = (0.5, 0.9)
@@ -95,7 +96,7 @@ def set_timings(figures: Figures, histogram: Histogram) -> None:
 
 async def estimated_timings(
     session: AsyncSession,
-    root_id: int,
+    root: Node,
     children: list[int],
     keys: Subquery,
     period: Period,
@@ -103,16 +104,18 @@ async def estimated_timings(
     total: Figures,
 ) -> None:
     """Bucketed quantiles per part and for the whole scope (the parts' buckets added up)."""
+    assert root.id is not None
     by_part: dict[int, Histogram] = {}
     months = whole_months(period)
     if months is not None:
-        sums = await month_sums(session, [root_id, *children], *months)
-        own = Counter(sums.get(root_id, Counter()))
-        for child in children:
-            by_part[child] = sums.get(child, Counter())
-            own.subtract(by_part[child])
-        by_part[root_id] = own
+        sums = await month_sums(session, [root.id, *children], *months)
+        _add_parts(by_part, root.id, children, sums)
+    daily = len(lineage_ids(root.lineage)) < DAILY_TIMING_DEPTH  # its children keep days too
     for edge in edges(period, months):
+        if daily:
+            days = await day_timing_sums(session, [root.id, *children], edge.first, edge.last)
+            _add_parts(by_part, root.id, children, days)
+            continue
         for key, histogram in (await edge_buckets(session, keys, edge)).items():
             by_part.setdefault(key, Counter()).update(histogram)
     whole: Histogram = Counter()
@@ -121,6 +124,19 @@ async def estimated_timings(
         if key in parts:
             set_timings(parts[key], histogram)
     set_timings(total, whole)
+
+
+def _add_parts(
+    by_part: dict[int, Histogram], root_id: int, children: list[int], sums: dict[int, Histogram]
+) -> None:
+    """Subtree sums of the root and its children added as parts: each child's own, and the
+    root's own level as its sum less its children's."""
+    own = Counter(sums.get(root_id, Counter()))
+    for child in children:
+        mine = sums.get(child, Counter())
+        by_part.setdefault(child, Counter()).update(mine)
+        own.subtract(mine)
+    by_part.setdefault(root_id, Counter()).update(+own)
 
 
 async def edge_buckets(

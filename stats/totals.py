@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.timezone import zone_key
@@ -22,6 +22,7 @@ from models.totals import (
     STATUS,
     WORK,
     column_name,
+    daily_timing,
     daily_total,
     monthly_timing,
 )
@@ -67,15 +68,30 @@ async def month_sums(
     session: AsyncSession, node_ids: Sequence[int], first: date, last: date
 ) -> dict[int, Histogram]:
     """Each node's timing buckets over the months starting first..last."""
+    month = monthly_timing.c.month
+    return await _timing_sums(session, monthly_timing, month, node_ids, first, last)
+
+
+async def day_timing_sums(
+    session: AsyncSession, node_ids: Sequence[int], first: date, last: date
+) -> dict[int, Histogram]:
+    """Each node's timing buckets over the local days first..last (the district and its towns
+    only: models/totals.py DAILY_TIMING_DEPTH)."""
+    return await _timing_sums(session, daily_timing, daily_timing.c.day, node_ids, first, last)
+
+
+async def _timing_sums(
+    session: AsyncSession,
+    table: Table,
+    when: ColumnElement[date],
+    node_ids: Sequence[int],
+    first: date,
+    last: date,
+) -> dict[int, Histogram]:
     result = await session.execute(
-        select(
-            monthly_timing.c.node_id,
-            monthly_timing.c.measure,
-            monthly_timing.c.bucket,
-            func.sum(monthly_timing.c.total),
-        )
-        .where(monthly_timing.c.node_id.in_(node_ids), monthly_timing.c.month.between(first, last))
-        .group_by(monthly_timing.c.node_id, monthly_timing.c.measure, monthly_timing.c.bucket)
+        select(table.c.node_id, table.c.measure, table.c.bucket, func.sum(table.c.total))
+        .where(table.c.node_id.in_(node_ids), when.between(first, last))
+        .group_by(table.c.node_id, table.c.measure, table.c.bucket)
     )
     out: dict[int, Histogram] = {}
     for node_id, measure, bucket, total in result.all():

@@ -23,7 +23,7 @@ from models.demo_data import generate_district
 from models.groups import Group
 from models.importer import import_tree
 from models.tickets import TicketStatus
-from models.totals import daily_total, monthly_timing
+from models.totals import daily_timing, daily_total, monthly_timing
 from models.totals_rebuild import rebuild_totals
 from models.tree_service import node_by_code
 from stats.breakdown import build_report
@@ -54,13 +54,15 @@ TZ = ZoneInfo("Asia/Shanghai")
 Rows = set[tuple[Any, ...]]
 
 
-async def stored_totals(session: AsyncSession) -> tuple[Rows, Rows]:
+async def stored_totals(session: AsyncSession) -> tuple[Rows, Rows, Rows]:
     """Every row with anything in it (a change can leave a row of zeros behind)."""
     days = (await session.execute(select(daily_total))).all()
     months = (await session.execute(select(monthly_timing))).all()
+    timing_days = (await session.execute(select(daily_timing))).all()
     return (
         {tuple(row) for row in days if any(row[2:])},
         {tuple(row) for row in months if row.total},
+        {tuple(row) for row in timing_days if row.total},
     )
 
 
