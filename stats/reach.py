@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Subquery, and_, func, select
+from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -14,6 +14,7 @@ from models.broadcasts import DeliveryStatus as DS
 from models.groups import Group
 from stats.model import Figures
 from stats.period import Period, in_period
+from stats.sql import dialect_of, id_list, parse_ids
 
 
 async def _sent(session: AsyncSession, period: Period) -> dict[int, bool]:
@@ -94,30 +95,14 @@ async def totalled_broadcast_figures(
     parts: dict[int, Figures],
 ) -> None:
     """As broadcast_figures, reading the totals of counted (finished) broadcasts and only the
-    others' deliveries (models/broadcast_totals.py)."""
+    others' deliveries (models/broadcast_totals.py). Summed in SQL: a child's line is one row
+    with its broadcasts' ids as a list; the node's own level is its total less its children's,
+    per broadcast, for the few broadcasts that reached groups at that level."""
     sent = await _sent(session, period)
     if not sent:
         return
-    columns = [broadcast_total.c[name] for name in FIGURES]
-    result = await session.execute(
-        select(broadcast_total.c.node_id, broadcast_total.c.broadcast_id, *columns).where(
-            broadcast_total.c.node_id.in_([root_id, *children]),
-            broadcast_total.c.broadcast_id.between(min(sent), max(sent)),
-        )
-    )
-    own: dict[int, list[int]] = {}
-    for node_id, broadcast_id, *amounts in result.all():
-        if broadcast_id not in sent:
-            continue
-        mine = own.setdefault(broadcast_id, [0] * len(FIGURES))
-        sign = 1 if node_id == root_id else -1
-        for i, amount in enumerate(amounts):
-            mine[i] += sign * amount
-        if node_id != root_id:
-            _add(parts[node_id], broadcast_id, amounts)
-    for broadcast_id, amounts in own.items():
-        if amounts[0]:  # copies to groups at the scope's own level
-            _add(parts[root_id], broadcast_id, amounts)
+    await _children_totals(session, children, list(sent), parts)
+    await _own_level_totals(session, root_id, children, list(sent), parts)
     counted = await session.execute(
         select(broadcast_counted.c.broadcast_id).where(
             broadcast_counted.c.broadcast_id.between(min(sent), max(sent))
@@ -126,3 +111,47 @@ async def totalled_broadcast_figures(
     done = set(counted.scalars())  # of the ids in range, those sent in the period matter
     rest = {b: button for b, button in sent.items() if b not in done}
     await _from_deliveries(session, keys, rest, parts)
+
+
+async def _children_totals(
+    session: AsyncSession, children: list[int], sent: list[int], parts: dict[int, Figures]
+) -> None:
+    if not children:
+        return
+    total = broadcast_total.c
+    result = await session.execute(
+        select(
+            total.node_id,
+            id_list(total.broadcast_id, dialect_of(session)),
+            *(func.sum(total[name]) for name in FIGURES),
+        )
+        .where(total.node_id.in_(children), total.broadcast_id.in_(sent), total.copies > 0)
+        .group_by(total.node_id)
+    )
+    for node_id, ids, copies, delivered, read_offered, read in result.all():
+        figures = parts[node_id]
+        figures.broadcast_ids.update(parse_ids(ids))
+        figures.copies += int(copies)
+        figures.delivered += int(delivered)
+        figures.read_offered += int(read_offered)
+        figures.read += int(read)
+
+
+async def _own_level_totals(
+    session: AsyncSession,
+    root_id: int,
+    children: list[int],
+    sent: list[int],
+    parts: dict[int, Figures],
+) -> None:
+    total = broadcast_total.c
+    sign = case((total.node_id == root_id, 1), else_=-1)
+    own = [func.sum(sign * total[name]) for name in FIGURES]
+    result = await session.execute(
+        select(total.broadcast_id, *own)
+        .where(total.node_id.in_([root_id, *children]), total.broadcast_id.in_(sent))
+        .group_by(total.broadcast_id)
+        .having(own[0] > 0)
+    )
+    for broadcast_id, *amounts in result.all():
+        _add(parts[root_id], broadcast_id, [int(a) for a in amounts])

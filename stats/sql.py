@@ -40,6 +40,22 @@ def whole_days_since(value: Any, start: datetime, dialect: str) -> ColumnElement
     return cast(days, Integer)  # SQLite truncates, which is floor for values ≥ 0
 
 
+def id_list(column: Any, dialect: str) -> ColumnElement[Any]:
+    """An aggregate of a group's integer ids, read back with parse_ids."""
+    if dialect == "postgresql":
+        return func.array_agg(column)
+    return func.group_concat(column)
+
+
+def parse_ids(value: Any) -> list[int]:
+    """The ids of an id_list: a list on PostgreSQL, "1,2,3" on SQLite."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [int(part) for part in value.split(",")]
+    return [int(part) for part in value]
+
+
 async def quantiles(
     session: AsyncSession,
     values: Subquery,
