@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, bindparam
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, or_
 
@@ -30,10 +31,10 @@ _SEPARATOR = "\x01"  # ticket_text_grams splits on it: a pair holding it is not 
 def text_search(text: str) -> ColumnElement[bool]:
     """Tickets whose text contains `text` (any case); `#123` also finds ticket 123."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = bindparam("search", f"%{escaped}%", literal_execute=True)
+    pattern: BindParameter[str] = bindparam("search", f"%{escaped}%", literal_execute=True)
     found: ColumnElement[bool] = col(Ticket.text).ilike(pattern, escape="\\")
     if len(text) < SHORTEST_TRIGRAM_QUERY and _SEPARATOR not in text:
-        gram = bindparam("search_gram", text, literal_execute=True)
+        gram: BindParameter[str] = bindparam("search_gram", text, literal_execute=True)
         found = HeldByGrams(col(Ticket.text), gram, found)
     number = text[1:] if text.startswith("#") else ""
     if number.isascii() and number.isdigit() and len(number) < 10:
