@@ -8,7 +8,7 @@ Create Date: 2026-12-05
 The trigram index of 0012 extracts no trigram from a pattern shorter than three characters
 (`漏水`), so PostgreSQL rechecked every ticket. `ticket_text_grams(text)` is the set of the
 text's lower-cased characters and character pairs; a GIN index on it finds the tickets holding
-a short query's characters, and the ILIKE stays the exact test (tickets/text_search.py).
+a short query's characters, and a substring test stays the exact one (tickets/text_search.py).
 SQLite has neither and scans.
 """
 
