@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy import ColumnElement, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col
 
 from core.timezone import zone_key
@@ -52,7 +53,10 @@ class Segment:
 
 def matching(f: BoardFilter, node: Node, now: datetime) -> list[ColumnElement[bool]]:
     """The WHERE of the filter; `node` is the filter's node (else its scope), resolved."""
-    subtree = select(col(Node.id)).where(col(Node.lineage).startswith(node.lineage))
+    # Inline, as the search patterns are: with it bound, PostgreSQL switches to a generic plan
+    # after five runs that cannot see how much of the district the node covers (走: 70 ms → 5 s).
+    lineage: BindParameter[str] = bindparam("lineage", node.lineage, literal_execute=True)
+    subtree = select(col(Node.id)).where(col(Node.lineage).startswith(lineage))
     where: list[ColumnElement[bool]] = [col(Ticket.node_id).in_(subtree)]
     if f.statuses:
         where.append(col(Ticket.status).in_(f.statuses))
