@@ -69,7 +69,9 @@ async def page_urls(factory: async_sessionmaker[AsyncSession], days: int) -> dic
         "grid_unreachable": "/grid/unreachable",
         "tickets": "/tickets",
         "tickets_open_overdue": "/tickets?status=new,claimed,reopened&overdue=1",
-        "tickets_search": "/tickets?q=%E6%BC%8F%E6%B0%B4",
+        "tickets_search": "/tickets?q=%E6%BC%8F%E6%B0%B4",  # 漏水: 2 characters
+        "tickets_search_short": "/tickets?q=%E8%B5%B0",  # 走: 1 character
+        "tickets_search_3chars": "/tickets?q=%E6%A5%BC%E9%81%93%E7%81%AF",  # 楼道灯 (trigrams)
         "tickets_town": "/tickets?node=PG-01",
         "ticket_detail": f"/tickets/{number}",
         "broadcasts": "/broadcasts",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Text, text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Text, column, func, text
 from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
@@ -26,7 +26,9 @@ class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
         # The ticket board's sorts (tickets/board_sql.py), each served by its own index; the
-        # text search's trigram index exists on PostgreSQL only (migration 0012_board_indexes).
+        # text search's trigram index (migration 0012_board_indexes) and its index of
+        # characters and pairs for shorter queries (0016_ticket_text_grams, with its function)
+        # exist on PostgreSQL only.
         Index("ix_ticket_created_id", "created_at", "id"),
         Index("ix_ticket_updated_id", "updated_at", "id"),
         Index("ix_ticket_priority_created", "priority", "created_at", "id"),
@@ -51,6 +53,9 @@ class Ticket(SQLModel, table=True):
             "text",
             postgresql_using="gin",
             postgresql_ops={"text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_ticket_text_grams", func.ticket_text_grams(column("text")), postgresql_using="gin"
         ).ddl_if(dialect="postgresql"),
     )
 

@@ -200,6 +200,32 @@ async def test_text_search_finds_chinese_any_case_and_ticket_numbers(board: Boar
     assert await board.shown({"q": "#7"}) == ["fire"]  # its text; there is no ticket 7
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("楼", ["fire", "lamp"]),  # 1 character: the gram index on PostgreSQL
+        ("水", ["leak"]),
+        ("道", ["fire", "lamp"]),
+        ("漏水", ["leak"]),  # 2 characters: a pair
+        ("号楼", ["fire"]),
+        ("灯坏", ["lamp"]),
+        ("楼道灯", ["lamp"]),  # 3 or more: the trigram index
+        ("噪音扰民", ["noise"]),
+        ("L", ["done", "lamp"]),  # any case (HYPERLINK, Lamp)
+        ("oK", ["lamp"]),
+        ("%", []),
+        ("_", []),
+        ("水漏", []),
+    ],
+)
+async def test_short_and_long_searches_find_exactly_the_tickets_holding_them(
+    board: Board, query: str, found: list[str]
+) -> None:
+    assert await board.shown({"q": query}) == found
+    number = board.ids["lamp"]
+    assert await board.shown({"q": f"#{number}"}) == ["lamp"]
+
+
 # --- rows --------------------------------------------------------------------------------------
 
 
