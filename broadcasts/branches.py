@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement, String, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.broadcasts import Broadcast, BroadcastDelivery, DeliveryStatus
 from models.groups import Group
-from models.tree import Node, lineage_ids
+from models.tree import Node
 from models.tree_service import ancestors_and_self, path_text
 
 
@@ -41,12 +42,21 @@ def _id(node: Node) -> int:
 
 
 def branch_of(target: Node, lineage: str | None) -> int:
-    """The child of `target` on the path to a node with `lineage` (or `target` itself)."""
-    depth = len(lineage_ids(target.lineage))
+    """The child of `target` on the path to a node with `lineage` (or `target` itself): the
+    first id after the target's own lineage ('/1/7/42/99/' under '/1/7/' → 42)."""
     if lineage is None or not lineage.startswith(target.lineage):
         return _id(target)
-    ids = lineage_ids(lineage)
-    return ids[depth] if len(ids) > depth else _id(target)
+    head = lineage[len(target.lineage) :].split("/", 1)[0]
+    return int(head) if head else _id(target)
+
+
+def raw_status() -> ColumnElement[str]:
+    """A delivery's status as the stored text, not made an enum member row by row (thousands
+    of rows per broadcast); `STATUS[text]` gives the member."""
+    return type_coerce(col(BroadcastDelivery.status), String)
+
+
+STATUS = {s.value: s for s in DeliveryStatus}
 
 
 async def load_targets(session: AsyncSession, broadcast: Broadcast) -> Targets:
@@ -64,7 +74,7 @@ async def load_targets(session: AsyncSession, broadcast: Broadcast) -> Targets:
         branches=[*children.scalars(), node],
     )
     rows = await session.execute(
-        select(col(BroadcastDelivery.group_id), col(BroadcastDelivery.status), col(Node.lineage))
+        select(col(BroadcastDelivery.group_id), raw_status(), col(Node.lineage))
         .join(Group, col(Group.id) == col(BroadcastDelivery.group_id))
         .outerjoin(Node, col(Node.id) == col(Group.node_id))
         .where(BroadcastDelivery.broadcast_id == broadcast.id)
@@ -73,6 +83,6 @@ async def load_targets(session: AsyncSession, broadcast: Broadcast) -> Targets:
         branch = branch_of(node, lineage)
         targets.branch_of_group[int(group_id)] = branch
         targets.groups[branch] += 1
-        if DeliveryStatus(status) is DeliveryStatus.delivered:
+        if STATUS[status] is DeliveryStatus.delivered:
             targets.reached[branch] += 1
     return targets

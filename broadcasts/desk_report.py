@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from broadcasts.branches import branch_of
+from broadcasts.branches import STATUS, branch_of, raw_status
 from broadcasts.counting import CANCELLED_REASON
 from broadcasts.reporting import DeliveryIssue
 from models.broadcasts import Broadcast, BroadcastDelivery, DeliveryStatus
@@ -65,7 +65,7 @@ async def branch_reports(session: AsyncSession, broadcast: Broadcast) -> list[Br
     }
     rows = await session.execute(
         select(
-            col(BroadcastDelivery.status),
+            raw_status(),
             col(BroadcastDelivery.error),
             col(BroadcastDelivery.chat_id),
             col(Group.id),
@@ -81,7 +81,7 @@ async def branch_reports(session: AsyncSession, broadcast: Broadcast) -> list[Br
     for status, error, chat_id, group_id, title, active, lineage in rows.all():
         issue = DeliveryIssue(int(group_id or 0), str(title), chat_id, error or "")
         branch = reports[branch_of(target, lineage)]
-        branch.add(DeliveryStatus(status), issue, bool(active))
+        branch.add(STATUS[status], issue, bool(active))
     return [r for r in reports.values() if r.groups]
 
 

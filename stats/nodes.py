@@ -2,14 +2,15 @@
 staff (and whether the bot can reach them), open tickets, 办结率, 满意率 and the headcount.
 
 One grouped query per figure for the whole page of children, never one per child. Rates are
-the /stats figures of the period (stats.rolled.part_figures, from the daily totals); open
-tickets are the daily totals summed over the whole history (every ticket in its state now).
+the /stats figures of the period, read only as far as the cards show them
+(stats.node_figures: the daily totals of the node and its page of children, the headcount per
+part in SQL); open tickets are the daily totals' status columns summed over the whole history
+(every ticket in its state now).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,17 +24,16 @@ from models.tickets import Ticket
 from models.totals_write import counted_zone
 from models.tree import Node
 from models.tree_service import ancestors_and_self
-from stats.breakdown import add_headcount
 from stats.figures import part_keys
-from stats.model import Figures, Part
+from stats.model import Figures
+from stats.node_figures import counted_figures, open_now, part_headcounts
 from stats.period import Period
 from stats.rolled import part_figures
 from stats.sql import dialect_of
-from stats.totals import day_sums, fill
+from stats.totals import totals_usable
 from tickets.routing import reachable
 
 CHILDREN_PAGE = 50
-EVER = (date(1970, 1, 1), date(9999, 12, 31))  # every day the totals hold
 
 
 @dataclass
@@ -48,7 +48,7 @@ class NodeCard:
     node: Node
     groups: list[Group] = field(default_factory=list)  # bound here, active or not
     staff: list[StaffLine] = field(default_factory=list)  # roles held on this very node
-    figures: Figures = field(default_factory=Figures)  # the period's /stats figures
+    figures: Figures = field(default_factory=Figures)  # the period's /stats counts, headcount
     open_tickets: int = 0  # open now, whenever opened
 
 
@@ -136,13 +136,17 @@ async def _staff(session: AsyncSession, cards: dict[int | None, NodeCard]) -> No
 async def _rates(
     session: AsyncSession, node: Node, period: Period, cards: dict[int | None, NodeCard]
 ) -> None:
-    """The /stats parts of the period, and the latest headcount per child, as /stats adds it."""
-    by_part, total = await part_figures(session, node, period)
-    parts = [Part(c.node, by_part.get(c.node.id or 0, Figures())) for c in cards.values()]
-    shown = [p for p in parts if p.node.id != node.id]
-    await add_headcount(session, node, shown, total)
-    for part in shown:
-        cards[part.node.id].figures = part.figures
+    """The period's /stats counts of the node and its page of children, and the latest
+    headcount, as /stats adds it (stats.node_figures reads only what the cards show)."""
+    children = [i for i in cards if i is not None and i != node.id]
+    if await totals_usable(session, period):
+        by_part, total = await counted_figures(session, node, children, period)
+    else:  # the totals are not counted in the period's zone: from the rows, as /stats does
+        by_part, total = await part_figures(session, node, period, recount=True)
+    headcounts, total.headcount = await part_headcounts(session, node)
+    for child in children:
+        cards[child].figures = by_part.get(child, Figures())
+        cards[child].figures.headcount = headcounts.get(child)
     cards[node.id].figures = total
 
 
@@ -154,11 +158,8 @@ async def _open_tickets(
     if await counted_zone(session) is None:
         await _open_recounted(session, node, cards)
         return
-    sums = await day_sums(session, [i for i in cards if i is not None], *EVER)
-    for node_id, counts in sums.items():
-        figures = Figures()
-        fill(figures, counts)
-        cards[node_id].open_tickets = figures.open
+    for node_id, count in (await open_now(session, [i for i in cards if i is not None])).items():
+        cards[node_id].open_tickets = count
 
 
 async def _open_recounted(
