@@ -4,9 +4,9 @@ A card shows the period's tickets, 办结率 and 满意率, the tickets open now
 headcount: the numbers /stats shows for the same parts (stats.rolled.part_figures from the
 daily totals, stats.breakdown.add_headcount), read the cheap way. Counts are the daily totals
 of just the node and its page of children (no timings, broadcasts or 可能需要关注, which the
-cards do not show and which cost most); the headcount is summed per part in one grouped query
-instead of rolling the whole subtree up in Python (work.rollup); open tickets sum only the
-status columns. tests/test_console_node_figures.py checks them against the /stats way.
+cards do not show and which cost most); the headcount is /stats's own (stats.headcount, one
+grouped query); open tickets sum only the status columns. tests/test_console_node_figures.py
+checks them against the /stats way.
 """
 
 from __future__ import annotations
@@ -14,21 +14,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlmodel import col
 
 from core.vocabulary import TicketStatus
 from models.totals import STATUS, column_name, daily_total
-from models.tree import Node, lineage_ids
-from models.work import HeadcountAnswer, HeadcountRound
-from stats.figures import part_keys
-from stats.model import Figures, Headcount
+from models.tree import Node
+from stats.model import Figures
 from stats.period import Period
-from stats.sql import dialect_of
 from stats.totals import day_sums, fill
-from work.scope import GRID_LEVELS
 
 STATUS_COLUMNS = [column_name(STATUS, s.value) for s in TicketStatus]
 
@@ -63,57 +57,3 @@ async def open_now(session: AsyncSession, node_ids: Sequence[int]) -> dict[int, 
         fill(figures, Counter({n: int(v) for n, v in zip(STATUS_COLUMNS, sums, strict=True)}))
         out[node_id] = figures.open
     return out
-
-
-async def latest_round(session: AsyncSession, node: Node) -> HeadcountRound | None:
-    """The newest headcount round covering `node` (opened on it or above), as /stats picks."""
-    result = await session.execute(
-        select(HeadcountRound)
-        .where(col(HeadcountRound.node_id).in_(lineage_ids(node.lineage)))
-        .order_by(col(HeadcountRound.day).desc(), col(HeadcountRound.id).desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
-
-
-async def part_headcounts(
-    session: AsyncSession, root: Node
-) -> tuple[dict[int, Headcount], Headcount | None]:
-    """The latest round's headcount for each part of `root` with counting grids (its children,
-    and root itself for grids right on it) and for the whole subtree (None: no round).
-
-    As work.rollup: a counting grid is a grid-level node without a grid-level child; a part's
-    figure is the sum of its counting grids' answers, answered and missing among them."""
-    held = await latest_round(session, root)
-    if held is None:
-        return {}, None
-    keys = part_keys(root, dialect_of(session))
-    below = aliased(Node)
-    has_grid_below = exists().where(
-        col(below.parent_id) == Node.id, col(below.level).in_(list(GRID_LEVELS))
-    )
-    answer = and_(
-        col(HeadcountAnswer.node_id) == Node.id, col(HeadcountAnswer.round_id) == held.id
-    )
-    result = await session.execute(
-        select(
-            keys.c.key,
-            func.count(),
-            func.count(col(HeadcountAnswer.id)),
-            func.coalesce(func.sum(col(HeadcountAnswer.count)), 0),
-        )
-        .select_from(Node)
-        .join(keys, keys.c.node_id == Node.id)
-        .outerjoin(HeadcountAnswer, answer)
-        .where(col(Node.level).in_(list(GRID_LEVELS)), ~has_grid_below)
-        .group_by(keys.c.key)
-    )
-    parts: dict[int, Headcount] = {}
-    total = Headcount(0, 0, 0)
-    for key, grids, answered, people in result.all():
-        found = Headcount(int(people), int(answered), int(grids) - int(answered))
-        parts[int(key)] = found
-        total.total += found.total
-        total.answered_grids += found.answered_grids
-        total.missing_grids += found.missing_grids
-    return parts, total

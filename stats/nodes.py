@@ -25,8 +25,9 @@ from models.totals_write import counted_zone
 from models.tree import Node
 from models.tree_service import ancestors_and_self
 from stats.figures import part_keys
+from stats.headcount import part_headcounts
 from stats.model import Figures
-from stats.node_figures import counted_figures, open_now, part_headcounts
+from stats.node_figures import counted_figures, open_now
 from stats.period import Period
 from stats.rolled import part_figures
 from stats.sql import dialect_of
@@ -143,10 +144,11 @@ async def _rates(
         by_part, total = await counted_figures(session, node, children, period)
     else:  # the totals are not counted in the period's zone: from the rows, as /stats does
         by_part, total = await part_figures(session, node, period, recount=True)
-    headcounts, total.headcount = await part_headcounts(session, node)
+    headcounts = await part_headcounts(session, node)
+    total.headcount = headcounts.total if headcounts else None
     for child in children:
         cards[child].figures = by_part.get(child, Figures())
-        cards[child].figures.headcount = headcounts.get(child)
+        cards[child].figures.headcount = headcounts.parts.get(child) if headcounts else None
     cards[node.id].figures = total
 
 

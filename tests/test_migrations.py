@@ -74,7 +74,7 @@ async def _grams_function_exists(engine: AsyncEngine) -> bool:
     return bool(found)
 
 
-async def test_the_search_and_overview_migrations_go_down_and_up_again(engine: AsyncEngine) -> None:
+async def test_the_console_speed_migrations_go_down_and_up_again(engine: AsyncEngine) -> None:
     url = engine.url.render_as_string(False)
     try:
         async with engine.begin() as conn:
