@@ -2,8 +2,9 @@
 
 The PNG of /stats takes matplotlib a quarter of a second per drawing; the page draws the same
 two panels as SVG shapes in its own HTML instead (no extra request, text a screen reader and
-a search can find), and links the PNG for download. Long periods are summed into buckets of
-whole days so the daily panel never has more than stats.chart.MAX_BARS bars.
+a search can find); console/chart_png.py paints the same layout as the PNG download. Long
+periods are summed into buckets of whole days so the daily panel never has more than
+stats.chart.MAX_BARS bars.
 """
 
 from __future__ import annotations

@@ -6,17 +6,17 @@ page agrees with /stats, `gridbot stats` and the digest. The node and period are
 console/node_query.py (`?node=`, `?period=` or `?from=&to=`); `/overview/figures` is the same
 page's figures alone for the self-refreshing element (console.js `data-refresh`). The chart is
 drawn inline as SVG (console/chart_svg.py: no matplotlib on the page's path); `/chart.png` is
-the /stats PNG of the same node and period, linked for download.
+the same layout painted as a PNG for download (console/chart_png.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import web
 
 from classify.extract import mask_phones
+from console.chart_png import render_chart_png
 from console.chart_svg import layout
 from console.context import actor, db, now, settings
 from console.node_query import PeriodChoice, chosen_node, chosen_period, query_string
@@ -25,7 +25,7 @@ from core.text import cut
 from core.timezone import district_zone
 from models.tree import Node
 from stats.breakdown import build_report
-from stats.chart import chart_data, render_png
+from stats.chart import chart_data
 from stats.overview import overview
 from stats.present import labelled
 from tickets.board_page import EXCERPT
@@ -77,11 +77,11 @@ async def overview_figures(request: web.Request) -> web.Response:
 
 @routes.get("/chart.png")
 async def chart_png(request: web.Request) -> web.Response:
-    """/stats's chart (tickets per day by category, resolution times per child) as a PNG."""
+    """The page's chart (tickets per day by category, resolution times per child) as a PNG."""
     node, choice = await chosen_node(request), chosen_period(request)
     if choice.period is None:
         text = render_html("console/overview_problem.html", choice=choice)
         return web.Response(text=text, content_type=HTML, status=400)
     report = await build_report(db(request), node, choice.period, daily=True)
-    png = await asyncio.to_thread(render_png, chart_data(report))
+    png = render_chart_png(layout(chart_data(report)))
     return web.Response(body=png, content_type="image/png")

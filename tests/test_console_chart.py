@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
-from console.chart_svg import DAILY_HEIGHT, layout, nice_top
+from PIL import Image
+
+from console.chart_png import CAPTION, LEGEND, TITLE, render_chart_png
+from console.chart_svg import DAILY_HEIGHT, WIDTH, layout, nice_top
 from console.pages import render_html
 from stats.chart import MAX_BARS, ChartData
 
@@ -87,3 +91,22 @@ def test_the_drawn_chart_escapes_names_and_says_what_it_shows() -> None:
     assert html.count('role="img"') == 2
     assert "<title>2026-11-02 报修 2 件</title>" in html
     assert 'href="/chart.png?p=1"' in html
+
+
+def test_the_download_paints_the_pages_layout_at_its_width_even_when_empty() -> None:
+    data = ChartData(
+        "平谷区｜近 30 天", days(30), {"报修": [i % 5 for i in range(30)]}, [("镇", 1, 2)]
+    )
+    for chart in (layout(data), layout(ChartData("平谷区｜今天", days(1), {}))):
+        image = Image.open(io.BytesIO(render_chart_png(chart)))
+        assert image.format == "PNG" and image.width == WIDTH
+        panels = chart.daily.height + chart.times.height
+        assert image.height > panels  # the panels, with the title, captions and legends
+    first_bar = layout(data).daily.rects[0]  # a day with tickets: painted in its colour
+    at = (int(first_bar.x + 2), int(first_bar.y + 2 + TITLE + CAPTION + LEGEND))
+    red, green, blue = image_of(data).getpixel(at)  # type: ignore[misc]
+    assert f"#{red:02x}{green:02x}{blue:02x}" == first_bar.color
+
+
+def image_of(data: ChartData) -> Image.Image:
+    return Image.open(io.BytesIO(render_chart_png(layout(data)))).convert("RGB")
