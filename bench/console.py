@@ -61,6 +61,8 @@ async def page_urls(factory: async_sessionmaker[AsyncSession], days: int) -> dic
         "overview_30d": "/?period=30d",
         "overview_whole_history": f"/?period=range&from={since}&to={today.isoformat()}",
         "overview_figures_30d": "/overview/figures?period=30d",
+        # a town reads its long period's edge days from its own tickets (no daily buckets)
+        "overview_town_whole_history": f"/?node=PG-01&period=range&from={since}&to={today}",
         "chart_30d": "/chart.png?period=30d",
         "grid": "/grid",
         "grid_town": "/grid?node=PG-01",

@@ -39,7 +39,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Date, Integer, String, Table, text
+from sqlalchemy import Column, Date, Index, Integer, String, Table, text
 from sqlmodel import SQLModel
 
 from core.vocabulary import Category, Level, Rating, TicketStatus, WorkKind
@@ -81,6 +81,12 @@ monthly_timing = Table(
     Column("bucket", Integer, primary_key=True),
     Column("total", Integer, nullable=False),
 )
+Index(  # sums over a period from the index alone (0017_timing_sum_indexes)
+    "ix_monthly_timing_sums",
+    monthly_timing.c.node_id,
+    monthly_timing.c.month,
+    postgresql_include=["measure", "bucket", "total"],
+).ddl_if(dialect="postgresql")
 
 # Nodes at lineage positions below this keep no daily_timing rows (position 0: the district).
 DAILY_TIMING_DEPTH = 2
@@ -94,6 +100,12 @@ daily_timing = Table(
     Column("bucket", Integer, primary_key=True),
     Column("total", Integer, nullable=False),
 )
+Index(
+    "ix_daily_timing_sums",
+    daily_timing.c.node_id,
+    daily_timing.c.day,
+    postgresql_include=["measure", "bucket", "total"],
+).ddl_if(dialect="postgresql")
 
 total_zone = Table(
     "total_zone",
