@@ -72,40 +72,33 @@ daily_total = Table(
     *(Column(name, Integer, nullable=False, server_default=text("0")) for name in COUNT_COLUMNS),
 )
 
-monthly_timing = Table(
-    "monthly_timing",
-    SQLModel.metadata,
-    Column("node_id", Integer, primary_key=True),
-    Column("month", Date, primary_key=True),  # the first day of the local month
-    Column("measure", String(8), primary_key=True),  # claim | resolve
-    Column("bucket", Integer, primary_key=True),
-    Column("total", Integer, nullable=False),
-)
-Index(  # sums over a period from the index alone (0017_timing_sum_indexes)
-    "ix_monthly_timing_sums",
-    monthly_timing.c.node_id,
-    monthly_timing.c.month,
-    postgresql_include=["measure", "bucket", "total"],
-).ddl_if(dialect="postgresql")
 
+def timing_table(name: str, period: str) -> Table:
+    """Claim and resolve times in buckets per node and `period` (a Date column), with a
+    covering index so that sums over a period read the index alone (0017_timing_sum_indexes,
+    PostgreSQL)."""
+    table = Table(
+        name,
+        SQLModel.metadata,
+        Column("node_id", Integer, primary_key=True),
+        Column(period, Date, primary_key=True),
+        Column("measure", String(8), primary_key=True),  # claim | resolve
+        Column("bucket", Integer, primary_key=True),
+        Column("total", Integer, nullable=False),
+    )
+    Index(
+        f"ix_{name}_sums",
+        table.c.node_id,
+        table.c[period],
+        postgresql_include=["measure", "bucket", "total"],
+    ).ddl_if(dialect="postgresql")
+    return table
+
+
+monthly_timing = timing_table("monthly_timing", "month")  # month: its first local day
 # Nodes at lineage positions below this keep no daily_timing rows (position 0: the district).
 DAILY_TIMING_DEPTH = 2
-
-daily_timing = Table(
-    "daily_timing",
-    SQLModel.metadata,
-    Column("node_id", Integer, primary_key=True),
-    Column("day", Date, primary_key=True),  # the local day the tickets were opened
-    Column("measure", String(8), primary_key=True),  # claim | resolve
-    Column("bucket", Integer, primary_key=True),
-    Column("total", Integer, nullable=False),
-)
-Index(
-    "ix_daily_timing_sums",
-    daily_timing.c.node_id,
-    daily_timing.c.day,
-    postgresql_include=["measure", "bucket", "total"],
-).ddl_if(dialect="postgresql")
+daily_timing = timing_table("daily_timing", "day")  # day: the local day the tickets were opened
 
 total_zone = Table(
     "total_zone",
