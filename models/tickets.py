@@ -8,12 +8,12 @@ from sqlalchemy import BigInteger, Boolean, Column, Index, Text, column, func, t
 from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
-from core.vocabulary import Category, EventKind, Priority, Rating, TicketStatus
+from core.vocabulary import OPEN_STATUSES, Category, EventKind, Priority, Rating, TicketStatus
 from models.base import AwareDateTime, StrEnumColumn, utcnow
 
 # The open-ticket index's predicate (core.vocabulary.OPEN_STATUSES, as literals: a query uses
 # the partial index only when its own WHERE names the same values, see stats/overview.py).
-OPEN_TICKET_STATUSES = ("new", "claimed", "reopened")
+OPEN_TICKET_STATUSES = tuple(s.value for s in TicketStatus if s in OPEN_STATUSES)
 OPEN_TICKET = text("status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_TICKET_STATUSES)))
 OPEN_TICKET_INCLUDED = (
     "node_id", "handling_node_id", "priority", "status", "claim_due_at", "resolve_due_at",

@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from models.tree import Node, lineage_ids
-from models.work import HeadcountAnswer, HeadcountRound
+from models.tree import Node
+from models.work import HeadcountAnswer
 from stats.figures import part_keys
 from stats.model import Headcount
 from stats.sql import dialect_of
+from work.headcount import latest_round
 from work.scope import GRID_LEVELS
 
 
@@ -26,17 +27,6 @@ from work.scope import GRID_LEVELS
 class PartHeadcounts:
     total: Headcount
     parts: dict[int, Headcount]  # part key (a child's id, or the node's own) → its grids' sums
-
-
-async def latest_round(session: AsyncSession, node: Node) -> HeadcountRound | None:
-    """The newest headcount round held at the node or above it (it covers the node)."""
-    result = await session.execute(
-        select(HeadcountRound)
-        .where(col(HeadcountRound.node_id).in_(lineage_ids(node.lineage)))
-        .order_by(col(HeadcountRound.day).desc(), col(HeadcountRound.id).desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
 
 
 async def part_headcounts(session: AsyncSession, node: Node) -> PartHeadcounts | None:

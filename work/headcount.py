@@ -158,16 +158,21 @@ async def status_round(
     return inside.scalar_one_or_none()
 
 
-async def headcount_latest(session: AsyncSession, node: Node) -> HeadcountFigures | None:
-    """The newest round covering `node` (any day): (total, answered_grids, missing_grids) over
-    the grids under `node`; None when no round ever covered it."""
+async def latest_round(session: AsyncSession, node: Node) -> HeadcountRound | None:
+    """The newest round held at `node` or above it (so covering it), on any day."""
     result = await session.execute(
         select(HeadcountRound)
         .where(col(HeadcountRound.node_id).in_(lineage_ids(node.lineage)))
         .order_by(col(HeadcountRound.day).desc(), col(HeadcountRound.id).desc())
         .limit(1)
     )
-    latest = result.scalar_one_or_none()
+    return result.scalar_one_or_none()
+
+
+async def headcount_latest(session: AsyncSession, node: Node) -> HeadcountFigures | None:
+    """The newest round covering `node` (any day): (total, answered_grids, missing_grids) over
+    the grids under `node`; None when no round ever covered it."""
+    latest = await latest_round(session, node)
     if latest is None:
         return None
     return (await rollup(session, latest, node)).figures()
