@@ -118,6 +118,25 @@ def test_full_width_and_case_are_normalised() -> None:
     assert classify("楼下有煤气味！！！快来人").priority is URGENT
 
 
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("天然汽泄露了我们这层都闻到了", "天然气泄露了我们这层都闻到了"),
+        ("厨房煤起罐漏了", "厨房煤气罐漏了"),
+        ("楼下找火了快打幺幺九", "楼下着火了快打119"),
+        ("我爸走兜了", "我爸走丢了"),
+    ],
+)
+def test_voice_input_homophones_of_alarm_words_are_restored(heard: str, meant: str) -> None:
+    assert normalise(heard) == meant
+    assert len(normalise(heard)) == len(heard)
+
+
+@pytest.mark.parametrize("text", ["蜂窝煤起火了", "我在找火车站", "我们跟着伙伴去爬山"])
+def test_homophone_restoring_leaves_real_words_alone(text: str) -> None:
+    assert normalise(text) == text
+
+
 def test_matched_names_the_deciding_terms() -> None:
     result = classify("寻人启事：我爸走失了")
     assert result.category is M
