@@ -24,6 +24,7 @@ HOLDOUT3 = HERE / "holdout3.tsv"
 HOLDOUT4 = HERE / "holdout4.tsv"
 HOLDOUT5 = HERE / "holdout5.tsv"
 HOLDOUT6 = HERE / "holdout6.tsv"
+HOLDOUT7 = HERE / "holdout7.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -181,17 +182,17 @@ def test_the_training_corpus_has_over_5000_labelled_messages_of_every_kind() -> 
 
 
 def test_no_newer_hold_out_set_is_trained_on() -> None:
-    """Hold-out sets up to holdout5.tsv were measured blind once and then trained on; a newer
-    one (holdout6.tsv, ...) is the next blind figure and is never trained on."""
+    """Hold-out sets up to holdout6.tsv were measured blind once and then trained on; a newer
+    one (holdout7.tsv, ...) is the next blind figure and is never trained on."""
     numbers = [
         int(found.group(1) or 1)
         for path in TRAINING
         if (found := re.fullmatch(r"holdout(\d*)\.tsv", path.name))
     ]
-    assert sorted(numbers) == [1, 2, 3, 4, 5]
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
 
 
-@pytest.mark.parametrize("path", [HOLDOUT4, HOLDOUT5])
+@pytest.mark.parametrize("path", [HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7])
 def test_no_generated_message_copies_a_hand_written_hold_out_line(path: Path) -> None:
     blind = {e.text for e in load_corpus(path)}
     assert len(blind) >= 400
@@ -240,27 +241,44 @@ def test_holdout5_shape() -> None:
 
 
 def test_holdout6_floor() -> None:
-    """holdout6.tsv: the blind set of #13's fourth pass, committed before model4 existed on
-    main and measured once on it (accuracy 0.864, urgent reached 0.977, chatter opened 0.045,
-    chatter reviewed 0.091, review rate 0.152). Not trained on yet: a floor a little below those
-    figures against regressions, not a target (and nothing may be tuned on it)."""
+    """holdout6.tsv: the blind set of #13's fourth pass, measured once on model4 (accuracy
+    0.864, urgent reached 0.977, chatter opened 0.045, chatter reviewed 0.091, review rate
+    0.152); then studied and trained on (model5), so its figures with the model are in-sample
+    now. A floor against regressions, not a target."""
     report = evaluate(load_corpus(HOLDOUT6), default_classifier())
-    assert report["accuracy"] >= 0.84, report["accuracy"]
-    assert report["urgent_recall"] >= 0.96, report["urgent_recall"]
-    assert report["false_alarm_rate"] <= 0.06, report["false_alarm_rate"]
-    assert report["chatter_review_rate"] <= 0.11, report["chatter_review_rate"]
+    assert report["accuracy"] >= 0.97, report["errors"]
+    assert report["urgent_recall"] >= 0.97, report["errors"]
+    assert report["false_alarm_rate"] <= 0.03, report["errors"]
+    assert report["chatter_review_rate"] <= 0.05, report["errors"]
 
 
 def test_holdout6_shape() -> None:
-    """holdout6.tsv: its shape, and that it shares no line with any training corpus."""
+    """holdout6.tsv: its shape, and that no other training corpus shares a line with it."""
     examples = load_corpus(HOLDOUT6)
     texts = {e.text for e in examples}
     assert len(examples) >= 400 and len(texts) == len(examples)
     assert {e.category for e in examples} == set(CLASSIFIED)
     assert sum(e.category is Category.NONE for e in examples) >= 120
     assert sum(e.priority is Priority.URGENT for e in examples) >= 90
-    shared = texts & {r.text for r in load_rows()}
+    others = {r.text for r in load_rows() if not r.group.startswith(f"{HOLDOUT6.name}:")}
+    shared = texts & others
     assert not shared, shared  # names only the shared lines, never the whole set
+
+
+def test_holdout7_shape() -> None:
+    """holdout7.tsv: the blind set of #13's fifth pass, written by a helper that read no corpus,
+    dictionary or model, committed (f980691) before model5 was trained. Its shape, and that it
+    shares no line with any training corpus; this test prints no figures."""
+    examples = load_corpus(HOLDOUT7)
+    texts = {e.text for e in examples}
+    assert len(examples) >= 480 and len(texts) == len(examples)
+    assert {e.category for e in examples} == set(CLASSIFIED)
+    assert sum(e.category is Category.NONE for e in examples) >= 140
+    assert sum(e.priority is Priority.URGENT for e in examples) >= 100
+    missing = [e for e in examples if e.category is Category.MISSING_PERSON]
+    assert all(e.priority is Priority.URGENT for e in missing)
+    shared = texts & {r.text for r in load_rows()}
+    assert not shared, len(shared)  # a count only: the set stays unread
 
 
 def test_the_shipped_model_was_trained_on_the_corpora_in_the_repository() -> None:
