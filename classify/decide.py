@@ -28,9 +28,9 @@ class Thresholds:
     predictions of the hand-written corpora (`python -m classify.sweep`, see
     tests/classify/README.md)."""
 
-    urgent_open: float = 0.8
+    urgent_open: float = 0.9
     urgent_review: float = 0.3
-    open: float = 0.7
+    open: float = 0.85
     review: float = 0.3
 
 

@@ -22,7 +22,7 @@ SEED = 13
 class Settings:
     """What a training run may vary; the defaults are the shipped model's."""
 
-    longest: int = 3  # character n-grams of 1..longest characters
+    longest: int = 2  # character n-grams of 1..longest characters (3 overfitted: see README)
     c_category: float = 8.0  # inverse L2 strength of the category head
     c_priority: float = 4.0
     hand_weight: float = 3.0  # a hand-written message counts this many generated ones

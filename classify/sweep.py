@@ -25,13 +25,15 @@ from classify.fitting import Settings
 from classify.learned import Prediction
 from classify.model import Scores
 
-URGENT_OPEN = (0.5, 0.6, 0.7, 0.8)
+URGENT_OPEN = (0.5, 0.6, 0.7, 0.8, 0.9)
 URGENT_REVIEW = (0.15, 0.2, 0.25, 0.3, 0.35)
-OPEN = (0.6, 0.7, 0.75, 0.8, 0.85)
+OPEN = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 REVIEW = (0.3, 0.4, 0.5, 0.6)
-# Targets on the held-out hand-written messages (the goals are 0.97, 3 % and 10 %).
+# Targets on the held-out hand-written messages (the goals are 0.97, 3 % and 10 %). Chatter
+# opened has a wide margin: on every blind set so far it came out two to three times the
+# cross-validated figure (model4: 1.3 % out of fold, 4.5 % on holdout6).
 MIN_URGENT_RECALL = 0.975
-MAX_CHATTER_OPENED = 0.025
+MAX_CHATTER_OPENED = 0.016
 MAX_CHATTER_REVIEWED = 0.08
 
 
@@ -88,7 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     scored = [run.scored[i] for i in hand]
     predicted = predictions(run.logits[hand], run.calibration)
     points = [measure(classifier, run, scored, predicted, t) for t in grid()]
-    good = sorted((p for p in points if meets(p)), key=lambda p: p["hand"]["accuracy"])
+    good = sorted(
+        (p for p in points if meets(p)),
+        key=lambda p: (p["hand"]["accuracy"], -p["hand"]["false_alarm_rate"]),
+    )
     for point in good[-15:]:
         print(json.dumps(point, ensure_ascii=False))
     return 0 if good else 1

@@ -172,9 +172,9 @@ class ClassifySettings(Section):
 
     learned: bool = True  # false: the dictionary alone, every case it finds is opened
     model: str = ""  # empty: the shipped classify/data/model.npz
-    urgent_open: float = Field(default=0.8, ge=0, le=1)
+    urgent_open: float = Field(default=0.9, ge=0, le=1)
     urgent_review: float = Field(default=0.3, ge=0, le=1)
-    open: float = Field(default=0.7, ge=0, le=1)
+    open: float = Field(default=0.85, ge=0, le=1)
     review: float = Field(default=0.3, ge=0, le=1)
 
 
