@@ -37,7 +37,7 @@ async def test_a_photo_with_a_caption_is_a_report_and_keeps_the_photo(world: Wor
 async def test_worker_lists_notes_transfers_and_escalates(world: World) -> None:
     worker, resident, chat = await grid_group(world)
     boss = await staff_with_dm(world, COMMUNITY_ADMIN1, "社区刘书记")
-    await say(world, chat["id"], resident["id"], "隔壁装修太吵了，晚上十点还在砸墙")
+    await say(world, chat["id"], resident["id"], "装修噪音太大了，晚上十点还在砸墙")
     (ticket,) = await tickets(world)
     listing = await say(world, worker["id"], worker["id"], "/tickets")
     assert f"#{ticket.id} 待接单" in listing["text"]
@@ -59,7 +59,7 @@ async def test_worker_lists_notes_transfers_and_escalates(world: World) -> None:
 async def test_a_resident_sees_only_their_own_tickets(world: World) -> None:
     _worker, resident, chat = await grid_group(world)
     neighbour = await world.client.create_user("李阿姨")
-    await say(world, chat["id"], resident["id"], "我家停电了")
+    await say(world, chat["id"], resident["id"], "我家停电了，快来看看")
     await say(world, chat["id"], neighbour["id"], "小区垃圾桶满了没人清")
     await tickets(world, expect=2)
     await world.client.start_private(neighbour["id"])
