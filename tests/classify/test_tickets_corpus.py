@@ -252,14 +252,21 @@ def test_holdout6_floor() -> None:
     assert report["chatter_review_rate"] <= 0.05, report["errors"]
 
 
+def hold_out_of_shape(path: Path, size: int, chatter: int, urgent: int) -> list[Example]:
+    """A hold-out set's lines, checked for size, distinct lines, every category, and enough
+    chatter and urgent messages."""
+    examples = load_corpus(path)
+    assert len(examples) >= size and len({e.text for e in examples}) == len(examples)
+    assert {e.category for e in examples} == set(CLASSIFIED)
+    assert sum(e.category is Category.NONE for e in examples) >= chatter
+    assert sum(e.priority is Priority.URGENT for e in examples) >= urgent
+    return examples
+
+
 def test_holdout6_shape() -> None:
     """holdout6.tsv: its shape, and that no other training corpus shares a line with it."""
-    examples = load_corpus(HOLDOUT6)
+    examples = hold_out_of_shape(HOLDOUT6, size=400, chatter=120, urgent=90)
     texts = {e.text for e in examples}
-    assert len(examples) >= 400 and len(texts) == len(examples)
-    assert {e.category for e in examples} == set(CLASSIFIED)
-    assert sum(e.category is Category.NONE for e in examples) >= 120
-    assert sum(e.priority is Priority.URGENT for e in examples) >= 90
     others = {r.text for r in load_rows() if not r.group.startswith(f"{HOLDOUT6.name}:")}
     shared = texts & others
     assert not shared, shared  # names only the shared lines, never the whole set
@@ -269,12 +276,8 @@ def test_holdout7_shape() -> None:
     """holdout7.tsv: the blind set of #13's fifth pass, written by a helper that read no corpus,
     dictionary or model, committed (f980691) before model5 was trained. Its shape, and that it
     shares no line with any training corpus; this test prints no figures."""
-    examples = load_corpus(HOLDOUT7)
+    examples = hold_out_of_shape(HOLDOUT7, size=480, chatter=140, urgent=100)
     texts = {e.text for e in examples}
-    assert len(examples) >= 480 and len(texts) == len(examples)
-    assert {e.category for e in examples} == set(CLASSIFIED)
-    assert sum(e.category is Category.NONE for e in examples) >= 140
-    assert sum(e.priority is Priority.URGENT for e in examples) >= 100
     missing = [e for e in examples if e.category is Category.MISSING_PERSON]
     assert all(e.priority is Priority.URGENT for e in missing)
     shared = texts & {r.text for r in load_rows()}
