@@ -58,7 +58,9 @@ def build_classifier(settings: Settings) -> ReloadingClassifier:
     if not conf.learned:
         return ReloadingClassifier(path)
     model = LinearModel.load(conf.model) if conf.model else default_model()
-    thresholds = Thresholds(conf.urgent_open, conf.urgent_review, conf.open, conf.review)
+    thresholds = Thresholds(
+        conf.urgent_open, conf.urgent_review, conf.open, conf.review, conf.urgent_hint
+    )
     return ReloadingClassifier(path, model=model, thresholds=thresholds)
 
 

@@ -203,11 +203,19 @@ class Classifier:
             priority = raised
         return priority
 
+    def leading(self, scored: Scores) -> Category:
+        """The dictionary's own category: the best one if it reaches min_score, else none."""
+        scores = scored.scores
+        best = max(CATEGORY_ORDER, key=lambda c: (scores.get(c, 0.0), -CATEGORY_ORDER.index(c)))
+        if scores.get(best, 0.0) < self.dictionary.min_score:
+            return Category.NONE
+        return best
+
     def decide(self, scored: Scores) -> Classification:
         """The dictionary's own decision: the best category if it reaches min_score."""
-        norm, scores, matched = scored.norm, scored.scores, scored.matched
-        best = max(CATEGORY_ORDER, key=lambda c: (scores.get(c, 0.0), -CATEGORY_ORDER.index(c)))
-        if best is Category.NONE or scores.get(best, 0.0) < self.dictionary.min_score:
+        norm, matched = scored.norm, scored.matched
+        best = self.leading(scored)
+        if best is Category.NONE:
             return Classification(
                 Category.NONE, Priority.NORMAL, tuple(matched.get(Category.NONE, ()))
             )

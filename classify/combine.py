@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
-from classify.decide import Thresholds, Verdict, decide
+from classify.decide import URGENT, Thresholds, Verdict, decide
 from classify.dictionary import Rule
 from classify.extract import extract_details
 from classify.learned import PRIORITY_ORDER, Prediction
@@ -39,6 +39,8 @@ PRIORITY_CONFIDENCE = 0.6
 class DictionaryPart(Protocol):
     def priority_of(self, scored: Scores, category: Category) -> Priority: ...
 
+    def leading(self, scored: Scores) -> Category: ...
+
 
 class Predictor(Protocol):
     """The learned model (classify/learned.py), or fixed predictions in cross-validation."""
@@ -47,7 +49,11 @@ class Predictor(Protocol):
 
 
 def _apply_rules(
-    rules: tuple[Rule, ...], norm: str, prediction: Prediction, thresholds: Thresholds
+    rules: tuple[Rule, ...],
+    norm: str,
+    prediction: Prediction,
+    thresholds: Thresholds,
+    hint: Category,
 ) -> Verdict:
     fired = [rule for rule in rules if any(term in norm for term in rule.terms)]
     vetoed = {c for rule in fired for c in rule.veto}
@@ -59,7 +65,7 @@ def _apply_rules(
         total = sum(kept)
         if total > 0:
             prediction = replace(prediction, categories=tuple(p / total for p in kept))
-    verdict = decide(prediction, thresholds)
+    verdict = decide(prediction, thresholds, Category.NONE if hint in vetoed else hint)
     for rule in fired:
         if rule.force is not None:
             action = Decision.OPEN if rule.force is not Category.NONE else Decision.IGNORE
@@ -67,6 +73,16 @@ def _apply_rules(
         if rule.action is not None:
             verdict = replace(verdict, action=rule.action)
     return verdict
+
+
+def _urgent_reading(dictionary: DictionaryPart, scored: Scores) -> Category:
+    """The dictionary's category if it is an urgent one or its terms make the case urgent."""
+    leading = dictionary.leading(scored)
+    if leading in URGENT or (
+        leading is not Category.NONE and dictionary.priority_of(scored, leading) is Priority.URGENT
+    ):
+        return leading
+    return Category.NONE
 
 
 def _priority(
@@ -94,7 +110,8 @@ def combine(
 ) -> Classification:
     """One message's classification from its dictionary scores and the learned model."""
     prediction = model.predict(scored)
-    verdict = _apply_rules(rules, scored.norm, prediction, thresholds)
+    hint = _urgent_reading(dictionary, scored)
+    verdict = _apply_rules(rules, scored.norm, prediction, thresholds, hint)
     category = verdict.category if verdict.action is not Decision.IGNORE else Category.NONE
     priority = _priority(dictionary, scored, verdict, prediction)
     if (

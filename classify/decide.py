@@ -5,6 +5,11 @@
 - Whatever wins, if missing_person + safety together reach `urgent_review`, the message is not
   ignored: it goes to review as the likelier urgent category (unless opened as above or as a
   confident other case).
+- A message that would be ignored goes to review as the keyword dictionary's own reading
+  (`hint`: its category when that is missing_person or safety or when its terms make the case
+  urgent, as 昏过去, 动刀, 电梯困人 do) once the model gives all case categories together
+  `urgent_hint`: the model learnt to distrust alarm words from banter, and a confident "none"
+  over 昏过去 or 摔了…起不来 must still reach a person.
 - Any other case category is opened only at `open` or more (precision first), sent to review
   at `review` or more, and otherwise ignored.
 - `none` that wins is ignored (unless the urgent rule above applies).
@@ -29,9 +34,10 @@ class Thresholds:
     tests/classify/README.md)."""
 
     urgent_open: float = 0.9
-    urgent_review: float = 0.3
+    urgent_review: float = 0.2
     open: float = 0.85
-    review: float = 0.3
+    review: float = 0.4
+    urgent_hint: float = 0.15
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -44,8 +50,11 @@ class Verdict:
     confidence: float
 
 
-def decide(prediction: Prediction, thresholds: Thresholds) -> Verdict:
-    """The category, action and confidence for one message's probabilities."""
+def decide(
+    prediction: Prediction, thresholds: Thresholds, hint: Category = Category.NONE
+) -> Verdict:
+    """The category, action and confidence for one message's probabilities; `hint` is the
+    keyword dictionary's urgent reading, if any."""
     best = max(CATEGORY_ORDER, key=prediction.of)
     confidence = prediction.of(best)
     urgent = max(URGENT, key=prediction.of)
@@ -59,4 +68,6 @@ def decide(prediction: Prediction, thresholds: Thresholds) -> Verdict:
         return Verdict(urgent, Decision.REVIEW, prediction.of(urgent))
     if best is not Category.NONE and confidence >= thresholds.review:
         return Verdict(best, Decision.REVIEW, confidence)
+    if hint is not Category.NONE and 1 - prediction.of(Category.NONE) >= thresholds.urgent_hint:
+        return Verdict(hint, Decision.REVIEW, prediction.of(hint))
     return Verdict(Category.NONE, Decision.IGNORE, prediction.of(Category.NONE))

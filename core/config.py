@@ -173,9 +173,10 @@ class ClassifySettings(Section):
     learned: bool = True  # false: the dictionary alone, every case it finds is opened
     model: str = ""  # empty: the shipped classify/data/model.npz
     urgent_open: float = Field(default=0.9, ge=0, le=1)
-    urgent_review: float = Field(default=0.3, ge=0, le=1)
+    urgent_review: float = Field(default=0.2, ge=0, le=1)
     open: float = Field(default=0.85, ge=0, le=1)
-    review: float = Field(default=0.3, ge=0, le=1)
+    review: float = Field(default=0.4, ge=0, le=1)
+    urgent_hint: float = Field(default=0.15, ge=0, le=1)
 
 
 class BroadcastSettings(Section):

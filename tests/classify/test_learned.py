@@ -92,6 +92,38 @@ def test_decisions_put_recall_first_for_urgent_and_precision_first_for_the_rest(
     assert (verdict.category, verdict.action) == (category, action)
 
 
+@pytest.mark.parametrize(
+    ("hint", "probabilities", "category", "action"),
+    [
+        # the model is sure it is banter, the dictionary read 昏过去: a worker looks at it
+        (
+            Category.SAFETY,
+            {"none": 0.88, "safety": 0.07, "repair": 0.05},
+            Category.SAFETY,
+            Decision.REVIEW,
+        ),
+        # 动刀 makes a dispute urgent in the dictionary
+        (
+            Category.DISPUTE,
+            {"none": 0.86, "dispute": 0.1, "safety": 0.04},
+            Category.DISPUTE,
+            Decision.REVIEW,
+        ),
+        # below the hint threshold the model's "none" stands
+        (Category.SAFETY, {"none": 0.95, "safety": 0.05}, Category.NONE, Decision.IGNORE),
+        (Category.NONE, {"none": 0.88, "safety": 0.12}, Category.NONE, Decision.IGNORE),
+        # the hint only rescues what would be ignored: a confident repair stays a repair
+        (Category.SAFETY, {"repair": 0.9, "none": 0.1}, Category.REPAIR, Decision.OPEN),
+    ],
+)
+def test_the_dictionarys_urgent_reading_keeps_a_message_from_being_ignored(
+    hint: Category, probabilities: dict[str, float], category: Category, action: Decision
+) -> None:
+    hinted = replace(THRESHOLDS, urgent_hint=0.1)
+    verdict = decide(prediction(**probabilities), hinted, hint)
+    assert (verdict.category, verdict.action) == (category, action)
+
+
 DICTIONARY = {
     "settings": {"min_score": 2},
     "categories": {
@@ -134,6 +166,16 @@ def test_a_veto_rule_rules_a_category_out_and_an_action_rule_sets_the_action() -
     assert leak.category is Category.REPAIR and leak.action is Decision.REVIEW
 
 
+def test_an_urgent_dictionary_term_under_a_doubting_model_goes_to_review_unless_vetoed() -> None:
+    """The model learnt 着火 from banter (its weight is small); the dictionary's urgent 着火
+    still sends the message to a worker, and a staff veto rule still wins over both."""
+    doubting = tiny_model({"着火": {"safety": 1.0}, "楼下": {"none": 0.5}})
+    found = classifier_with([], doubting).classify("楼下着火了")
+    assert (found.category, found.action) == (Category.SAFETY, Decision.REVIEW)
+    vetoed = classifier_with([{"terms": ["楼下"], "veto": ["safety"]}], doubting)
+    assert vetoed.classify("楼下着火了").action is Decision.IGNORE
+
+
 @pytest.mark.parametrize(
     ("rule", "problem"),
     [
@@ -161,9 +203,8 @@ def test_the_configured_thresholds_default_to_the_classifiers_own() -> None:
     from core.config import ClassifySettings
 
     conf = ClassifySettings()
-    assert Thresholds(conf.urgent_open, conf.urgent_review, conf.open, conf.review) == (
-        DEFAULT_THRESHOLDS
-    )
+    configured = (conf.urgent_open, conf.urgent_review, conf.open, conf.review, conf.urgent_hint)
+    assert Thresholds(*configured) == DEFAULT_THRESHOLDS
 
 
 def test_the_bot_uses_the_model_and_the_configured_thresholds_unless_switched_off() -> None:
