@@ -247,7 +247,7 @@ async def test_the_same_resident_repeating_within_the_window_adds_to_the_ticket(
     first = await world.open(LEAK)
 
     again = await world.report(
-        "水还在漏，越来越大了", now=NOW + timedelta(minutes=10), photos=("more-water",)
+        "水管还在漏，越漏越多了", now=NOW + timedelta(minutes=10), photos=("more-water",)
     )
 
     assert again.outcome is Outcome.added

@@ -25,6 +25,7 @@ HOLDOUT4 = HERE / "holdout4.tsv"
 HOLDOUT5 = HERE / "holdout5.tsv"
 HOLDOUT6 = HERE / "holdout6.tsv"
 HOLDOUT7 = HERE / "holdout7.tsv"
+HOLDOUT8 = HERE / "holdout8.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -182,17 +183,17 @@ def test_the_training_corpus_has_over_5000_labelled_messages_of_every_kind() -> 
 
 
 def test_no_newer_hold_out_set_is_trained_on() -> None:
-    """Hold-out sets up to holdout6.tsv were measured blind once and then trained on; a newer
-    one (holdout7.tsv, ...) is the next blind figure and is never trained on."""
+    """Hold-out sets up to holdout7.tsv were measured blind once and then trained on; a newer
+    one (holdout8.tsv, ...) is the next blind figure and is never trained on."""
     numbers = [
         int(found.group(1) or 1)
         for path in TRAINING
         if (found := re.fullmatch(r"holdout(\d*)\.tsv", path.name))
     ]
-    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6, 7]
 
 
-@pytest.mark.parametrize("path", [HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7])
+@pytest.mark.parametrize("path", [HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8])
 def test_no_generated_message_copies_a_hand_written_hold_out_line(path: Path) -> None:
     blind = {e.text for e in load_corpus(path)}
     assert len(blind) >= 400
@@ -263,36 +264,48 @@ def hold_out_of_shape(path: Path, size: int, chatter: int, urgent: int) -> list[
     return examples
 
 
-def test_holdout6_shape() -> None:
-    """holdout6.tsv: its shape, and that no other training corpus shares a line with it."""
-    examples = hold_out_of_shape(HOLDOUT6, size=400, chatter=120, urgent=90)
-    texts = {e.text for e in examples}
-    others = {r.text for r in load_rows() if not r.group.startswith(f"{HOLDOUT6.name}:")}
+def trained_hold_out_of_shape(path: Path, size: int, chatter: int, urgent: int) -> None:
+    """A hold-out set that is trained on now: its shape, and that no other training corpus
+    shares a line with it."""
+    texts = {e.text for e in hold_out_of_shape(path, size, chatter, urgent)}
+    others = {r.text for r in load_rows() if not r.group.startswith(f"{path.name}:")}
     shared = texts & others
     assert not shared, shared  # names only the shared lines, never the whole set
 
 
+def test_holdout6_shape() -> None:
+    trained_hold_out_of_shape(HOLDOUT6, size=400, chatter=120, urgent=90)
+
+
 def test_holdout7_shape() -> None:
-    """holdout7.tsv: the blind set of #13's fifth pass, written by a helper that read no corpus,
-    dictionary or model, committed (f980691) before model5 was trained. Its shape, and that it
-    shares no line with any training corpus; this test prints no figures."""
-    examples = hold_out_of_shape(HOLDOUT7, size=480, chatter=140, urgent=100)
+    """holdout7.tsv: the blind set of #13's fifth pass (a helper that read no corpus, dictionary
+    or model wrote it; committed in f980691 before model5 was trained); trained on since
+    model6."""
+    trained_hold_out_of_shape(HOLDOUT7, size=480, chatter=140, urgent=100)
+
+
+def test_holdout7_floor() -> None:
+    """holdout7.tsv: measured once on model5 (accuracy 0.920, urgent reached 0.964, chatter
+    opened 0.013, chatter reviewed 0.013, review rate 0.168); then studied and trained on
+    (model6), so its figures with the model are in-sample now. A floor against regressions,
+    not a target."""
+    report = evaluate(load_corpus(HOLDOUT7), default_classifier())
+    assert report["accuracy"] >= 0.97, report["errors"]
+    assert report["urgent_recall"] >= 0.97, report["errors"]
+    assert report["false_alarm_rate"] <= 0.03, report["errors"]
+    assert report["chatter_review_rate"] <= 0.05, report["errors"]
+
+
+def test_holdout8_shape() -> None:
+    """holdout8.tsv: the blind set of #13's sixth pass, written by a helper that read nothing
+    of the project and ran no classifier, committed (841e576) before model6 was tuned. Its
+    shape, and that it shares no line with any training corpus; this test prints no figures."""
+    examples = hold_out_of_shape(HOLDOUT8, size=480, chatter=140, urgent=100)
     texts = {e.text for e in examples}
     missing = [e for e in examples if e.category is Category.MISSING_PERSON]
     assert all(e.priority is Priority.URGENT for e in missing)
     shared = texts & {r.text for r in load_rows()}
     assert not shared, len(shared)  # a count only: the set stays unread
-
-
-def test_holdout7_floor() -> None:
-    """holdout7.tsv: measured once on model5 (accuracy 0.920, urgent reached 0.964, chatter
-    opened 0.013, chatter reviewed 0.013, review rate 0.168). Not trained on: a floor a little
-    below those figures against regressions, not a target (and nothing may be tuned on it)."""
-    report = evaluate(load_corpus(HOLDOUT7), default_classifier())
-    assert report["accuracy"] >= 0.90, report["accuracy"]
-    assert report["urgent_recall"] >= 0.95, report["urgent_recall"]
-    assert report["false_alarm_rate"] <= 0.03, report["false_alarm_rate"]
-    assert report["chatter_review_rate"] <= 0.04, report["chatter_review_rate"]
 
 
 def test_the_shipped_model_was_trained_on_the_corpora_in_the_repository() -> None:
