@@ -130,12 +130,8 @@ class LinearModel:
         index = self.index
         grams = ngrams(scored.norm, self.longest)
         rows = [index[g] for g in grams & index.keys()]
-        total = self.bias.copy()
-        for weights, value in zip(
-            self.dictionary_weights, dictionary_features(scored), strict=True
-        ):
-            if value:
-                total += value * weights
+        features = np.array(dictionary_features(scored), dtype=np.float32)
+        total = self.bias + features @ self.dictionary_weights
         if rows:
             total += self.weights[rows].sum(axis=0) / math.sqrt(len(grams))
         return total
