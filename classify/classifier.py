@@ -25,6 +25,7 @@ DEFAULT_DICTIONARY = Path(__file__).with_name("keywords.toml")
 
 _SENTENCE_ENDS = frozenset("。!?;\n")
 _CLAUSE_ENDS = frozenset(",、: \t")
+_RANK = {c: i for i, c in enumerate(CATEGORY_ORDER)}  # ties between scores go to the earlier
 
 
 class Classifier:
@@ -205,8 +206,8 @@ class Classifier:
 
     def leading(self, scored: Scores) -> Category:
         """The dictionary's own category: the best one if it reaches min_score, else none."""
-        scores = scored.scores
-        best = max(CATEGORY_ORDER, key=lambda c: (scores.get(c, 0.0), -CATEGORY_ORDER.index(c)))
+        scores = scored.scores  # only the categories with a hit: usually none to two
+        best = min(scores, key=lambda c: (-scores[c], _RANK[c]), default=Category.NONE)
         if scores.get(best, 0.0) < self.dictionary.min_score:
             return Category.NONE
         return best
