@@ -220,15 +220,8 @@ def test_holdout4_covers_the_issue() -> None:
 def test_holdout5_shape() -> None:
     """holdout5.tsv: a blind set written before measurement, measured once, then trained on
     (model4). Its shape, and that no other corpus shares a line with it."""
-    examples = load_corpus(HOLDOUT5)
+    examples = hold_out_of_shape(HOLDOUT5, size=500, chatter=120, urgent=120)
     texts = {e.text for e in examples}
-    assert len(examples) >= 500
-    assert len(texts) == len(examples)
-    assert {e.category for e in examples} == set(CLASSIFIED)
-    assert sum(e.category is Category.NONE for e in examples) >= 120
-    assert sum(e.priority is Priority.URGENT for e in examples) >= 120
-    missing = [e for e in examples if e.category is Category.MISSING_PERSON]
-    assert all(e.priority is Priority.URGENT for e in missing)
     t2s = OpenCC("t2s")
     assert sum(t2s.convert(e.text) != e.text for e in examples) >= 100
     others = {r.text for r in load_rows() if not r.group.startswith(f"{HOLDOUT5.name}:")}
@@ -237,13 +230,15 @@ def test_holdout5_shape() -> None:
 
 
 def hold_out_of_shape(path: Path, size: int, chatter: int, urgent: int) -> list[Example]:
-    """A hold-out set's lines, checked for size, distinct lines, every category, and enough
-    chatter and urgent messages."""
+    """A hold-out set's lines, checked for size, distinct lines, every category, enough chatter
+    and urgent messages, and every missing person urgent."""
     examples = load_corpus(path)
     assert len(examples) >= size and len({e.text for e in examples}) == len(examples)
     assert {e.category for e in examples} == set(CLASSIFIED)
     assert sum(e.category is Category.NONE for e in examples) >= chatter
     assert sum(e.priority is Priority.URGENT for e in examples) >= urgent
+    missing = [e for e in examples if e.category is Category.MISSING_PERSON]
+    assert all(e.priority is Priority.URGENT for e in missing)
     return examples
 
 
@@ -273,8 +268,6 @@ def test_holdout8_shape() -> None:
     shape, and that it shares no line with any training corpus; this test prints no figures."""
     examples = hold_out_of_shape(HOLDOUT8, size=480, chatter=140, urgent=100)
     texts = {e.text for e in examples}
-    missing = [e for e in examples if e.category is Category.MISSING_PERSON]
-    assert all(e.priority is Priority.URGENT for e in missing)
     shared = texts & {r.text for r in load_rows()}
     assert not shared, len(shared)  # a count only: the set stays unread
 
